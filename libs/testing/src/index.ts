@@ -1,0 +1,3 @@
+export * from './run-id';
+export * from './postgres';
+export * from './nats';
