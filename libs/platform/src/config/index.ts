@@ -1,0 +1,4 @@
+export * from './config.loader';
+export * from './config.vars';
+export * from './platform.config';
+export * from './config.module';

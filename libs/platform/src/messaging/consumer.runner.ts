@@ -1,0 +1,231 @@
+import { SpanStatusCode, context } from '@opentelemetry/api';
+import type { ConsumerMessages, JetStreamClient as NatsJetStream, JsMsg, MsgHdrs } from 'nats';
+import { deadLetterHeaders, errorMessage } from './dead-letter';
+import { NonRetryableError, isNonRetryable } from './messaging.errors';
+import type { MessagingNames } from './messaging.naming';
+import { MESSAGING_ATTRIBUTES, startProcessSpan } from './message.tracing';
+import type { ConsumeOptions, ConsumerHandle, MessagingLogger, ReceivedMessage } from './messaging.types';
+import { backoffDelay, decideOnFailure } from './retry.policy';
+import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './stream.provisioner';
+
+export const MSG_ID_HEADER = 'Nats-Msg-Id';
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+export interface DeadLetterPublisher {
+  (originalSubject: string, data: Uint8Array, headers: Record<string, string>, msgId: string): Promise<void>;
+}
+
+interface RunnerDeps {
+  readonly js: NatsJetStream;
+  readonly names: MessagingNames;
+  readonly logger: MessagingLogger;
+  readonly deadLetter: DeadLetterPublisher;
+}
+
+/**
+ * Runs one durable pull consumer: pulls, runs the handler with at most `concurrency` in flight,
+ * acks only after the handler resolved, naks with backoff on failure, dead-letters when retries are
+ * exhausted or the error is not retryable.
+ */
+export class ConsumerRunner implements ConsumerHandle {
+  readonly stream: string;
+  readonly durable: string;
+  done: Promise<void> = Promise.resolve();
+
+  private messages?: ConsumerMessages;
+  private readonly inflight = new Set<Promise<void>>();
+  private stopping = false;
+  private wakeOnStop: () => void = () => undefined;
+  private readonly stopSignal = new Promise<void>((resolve) => (this.wakeOnStop = resolve));
+  private readonly maxDeliver: number;
+  private readonly backoffMs: readonly number[];
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly deps: RunnerDeps,
+    private readonly options: ConsumeOptions<unknown> & { readonly prefetch?: number },
+  ) {
+    this.stream = deps.names.stream(options.stream);
+    this.durable = options.durable;
+    this.maxDeliver = options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    this.backoffMs = options.backoffMs ?? DEFAULT_BACKOFF_MS;
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+  }
+
+  async start(): Promise<void> {
+    const consumer = await this.deps.js.consumers.get(this.stream, this.durable);
+    // Pull no more than we can start soon: a buffered message's ack wait is already running.
+    this.messages = await consumer.consume({ max_messages: Math.max(1, this.options.prefetch ?? this.concurrency) });
+    this.done = this.loop(this.messages);
+  }
+
+  inFlight(): number {
+    return this.inflight.size;
+  }
+
+  async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.wakeOnStop();
+      void this.messages?.close();
+    }
+    const settled = (async () => {
+      await this.done;
+      await Promise.allSettled([...this.inflight]);
+    })();
+    const finished = await within(settled, timeoutMs);
+    if (!finished) {
+      this.deps.logger.warn('consumer close timed out with handlers still running', {
+        stream: this.stream,
+        durable: this.durable,
+        inFlight: this.inflight.size,
+        timeoutMs,
+      });
+    }
+  }
+
+  private async loop(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        while (this.inflight.size >= this.concurrency && !this.stopping) {
+          await Promise.race([...this.inflight, this.stopSignal]);
+        }
+        if (this.stopping) {
+          // Hand buffered messages back now rather than after their ack wait.
+          settle(() => m.nak(), this.deps.logger);
+          continue;
+        }
+        const running: Promise<void> = this.process(m).finally(() => this.inflight.delete(running));
+        this.inflight.add(running);
+      }
+    } catch (err) {
+      this.deps.logger.error('consume loop stopped', { stream: this.stream, durable: this.durable, error: errorMessage(err) });
+    }
+  }
+
+  private async process(m: JsMsg): Promise<void> {
+    const receivedAt = new Date();
+    const info = m.info;
+    const headers = headersToRecord(m.headers);
+    const msgId = headers[MSG_ID_HEADER] || `${info.stream}:${info.streamSequence}`;
+    const log = { subject: m.subject, stream: info.stream, seq: info.streamSequence, durable: this.durable, msgId };
+    const { span, ctx } = startProcessSpan(m.subject, headers, {
+      [MESSAGING_ATTRIBUTES.messageId]: msgId,
+      [MESSAGING_ATTRIBUTES.bodySize]: m.data.length,
+      [MESSAGING_ATTRIBUTES.consumerGroup]: this.durable,
+      [MESSAGING_ATTRIBUTES.subscription]: this.durable,
+      [MESSAGING_ATTRIBUTES.natsStream]: info.stream,
+      [MESSAGING_ATTRIBUTES.natsSequence]: info.streamSequence,
+      [MESSAGING_ATTRIBUTES.natsDeliveryCount]: info.deliveryCount,
+    });
+    try {
+      if (info.deliveryCount > this.maxDeliver) {
+        // The server's extra delivery: the last attempt never acked (crash or ack wait expired).
+        await this.deadLetter(m, headers, msgId, `no outcome after ${this.maxDeliver} attempts (ack wait expired)`);
+        return;
+      }
+      const message: ReceivedMessage<unknown> = {
+        subject: m.subject,
+        subjectSuffix: this.deps.names.suffixOf(m.subject),
+        data: parseJson(m.data),
+        msgId,
+        stream: info.stream,
+        seq: info.streamSequence,
+        deliveryCount: info.deliveryCount,
+        headers,
+        eventType: headers['event-type'] || undefined,
+        schemaVersion: headers['schema-version'] || undefined,
+        publishedAt: new Date(Math.floor(info.timestampNanos / 1e6)),
+        receivedAt,
+      };
+      await context.with(ctx, () => this.options.handler(message));
+      settle(() => m.ack(), this.deps.logger);
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+      const decision = decideOnFailure({
+        deliveryCount: info.deliveryCount,
+        maxDeliver: this.maxDeliver,
+        backoffMs: this.backoffMs,
+        nonRetryable: isNonRetryable(err),
+      });
+      if (decision.action === 'retry') {
+        this.deps.logger.warn('handler failed, will retry', {
+          ...log,
+          deliveryCount: info.deliveryCount,
+          delayMs: decision.delayMs,
+          error: errorMessage(err),
+        });
+        settle(() => m.nak(decision.delayMs), this.deps.logger);
+      } else {
+        await this.deadLetter(m, headers, msgId, errorMessage(err));
+      }
+    } finally {
+      span.end();
+    }
+  }
+
+  private async deadLetter(m: JsMsg, headers: Record<string, string>, msgId: string, reason: string): Promise<void> {
+    const info = m.info;
+    const log = { subject: m.subject, stream: info.stream, seq: info.streamSequence, durable: this.durable, msgId };
+    // Keep the producer's headers (trace context, event type) but none of JetStream's own.
+    const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.toLowerCase().startsWith('nats-')));
+    const dlqHeaders = {
+      ...kept,
+      ...deadLetterHeaders({
+        reason,
+        originalSubject: m.subject,
+        originalStream: info.stream,
+        originalSeq: info.streamSequence,
+        originalMsgId: msgId,
+        consumer: this.durable,
+        deliveryCount: info.deliveryCount,
+        failedAt: new Date(),
+      }),
+    };
+    try {
+      await this.deps.deadLetter(m.subject, m.data, dlqHeaders, `dlq:${this.durable}:${info.stream}:${info.streamSequence}`);
+    } catch (err) {
+      this.deps.logger.error('dead-letter publish failed, will retry', { ...log, error: errorMessage(err) });
+      settle(() => m.nak(backoffDelay(this.backoffMs, info.deliveryCount)), this.deps.logger);
+      return;
+    }
+    settle(() => m.term(), this.deps.logger);
+    this.deps.logger.error('message dead-lettered', { ...log, deliveryCount: info.deliveryCount, reason });
+  }
+}
+
+function parseJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data));
+  } catch (err) {
+    throw new NonRetryableError('payload is not valid JSON', { cause: err });
+  }
+}
+
+export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const key of h.keys()) out[key] = h.get(key);
+  return out;
+}
+
+/** Ack/nak/term write to the socket; on a closing connection that throws, and redelivery covers it. */
+function settle(fn: () => void, logger: MessagingLogger): void {
+  try {
+    fn();
+  } catch (err) {
+    logger.warn('could not settle message; it will be redelivered', { error: errorMessage(err) });
+  }
+}
+
+/** True if `p` settled within `ms`. */
+export async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

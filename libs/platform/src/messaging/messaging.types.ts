@@ -1,0 +1,118 @@
+/**
+ * Plain data and function types of the messaging layer. Nothing here imports NATS, Nest or TypeORM,
+ * so domain and application code can depend on these without pulling in a transport.
+ */
+
+/** Minimal structured logger; adapt pino or Nest's Logger to it. */
+export interface MessagingLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * A JetStream stream declared as data. `name` and `subjects` are relative to the namespace:
+ * `{ name: 'EVENTS', subjects: ['events.>'] }` becomes stream `RETAIL_EVENTS` on `retail.events.>`.
+ */
+export interface StreamDefinition {
+  readonly name: string;
+  readonly subjects: readonly string[];
+  /** Window in which a repeated `Nats-Msg-Id` is dropped as a duplicate. */
+  readonly duplicateWindowMs: number;
+  /** 0 or absent: keep forever (subject to the other limits). */
+  readonly maxAgeMs?: number;
+  readonly maxBytes?: number;
+  readonly maxMsgs?: number;
+  readonly replicas?: number;
+  readonly storage?: 'file' | 'memory';
+  readonly retention?: 'limits' | 'interest' | 'workqueue';
+  readonly description?: string;
+}
+
+export type ProvisionAction = 'created' | 'updated' | 'unchanged';
+
+export interface ProvisionResult {
+  /** Full name on the server, e.g. `RETAIL_EVENTS` or the durable consumer name. */
+  readonly name: string;
+  readonly action: ProvisionAction;
+  /** Config fields that differed and were updated. */
+  readonly changed: readonly string[];
+}
+
+export interface PublishOptions {
+  /** Idempotency key: JetStream drops a repeat within the stream's duplicate window. */
+  readonly msgId: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Written to the `event-type` header, e.g. `retail.interaction`. */
+  readonly eventType?: string;
+  /** Written to the `schema-version` header, e.g. `1`. */
+  readonly schemaVersion?: string | number;
+  /** How long to wait for the PubAck. */
+  readonly timeoutMs?: number;
+}
+
+export interface PublishResult {
+  readonly stream: string;
+  readonly seq: number;
+  /** True when the stream had already stored a message with this msgId (nothing new stored). */
+  readonly duplicate: boolean;
+}
+
+/** What a handler receives; a plain object, so handlers need no NATS types. */
+export interface ReceivedMessage<T = unknown> {
+  /** Full subject, e.g. `retail.events.v1.interaction`. */
+  readonly subject: string;
+  /** Subject without the namespace, e.g. `events.v1.interaction`. */
+  readonly subjectSuffix: string;
+  readonly data: T;
+  /** The producer's `Nats-Msg-Id`, else `<stream>:<seq>`; use it as the inbox key. */
+  readonly msgId: string;
+  readonly stream: string;
+  readonly seq: number;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly eventType?: string;
+  readonly schemaVersion?: string;
+  /** When the stream stored the message. */
+  readonly publishedAt: Date;
+  /** When this process received this delivery. */
+  readonly receivedAt: Date;
+}
+
+export type MessageHandler<T = unknown> = (message: ReceivedMessage<T>) => Promise<void>;
+
+export interface ConsumerDefinition {
+  /** Stream name as declared (`EVENTS`), not the namespaced one. */
+  readonly stream: string;
+  /** Durable consumer name; also the inbox's consumer key by convention. */
+  readonly durable: string;
+  /** Subject suffixes to filter on; empty or absent: all of the stream. More than one needs nats-server 2.10. */
+  readonly filterSubjects?: readonly string[];
+  /** Handler attempts before the message goes to the dead-letter stream. Default 5. */
+  readonly maxDeliver?: number;
+  /** How long the server waits for an ack before redelivering. Default 30 s; keep it above the slowest handler. */
+  readonly ackWaitMs?: number;
+  /** Delay before retry n (last value repeats). Default [1000, 5000, 30000]. */
+  readonly backoffMs?: readonly number[];
+  /** Upper bound of un-acked messages the server hands this consumer across all instances. */
+  readonly maxAckPending?: number;
+}
+
+export interface ConsumeOptions<T = unknown> extends ConsumerDefinition {
+  /** Handlers running at once in this process. Default 1 (in stream order). */
+  readonly concurrency?: number;
+  readonly handler: MessageHandler<T>;
+}
+
+/** A running consumer. */
+export interface ConsumerHandle {
+  readonly stream: string;
+  readonly durable: string;
+  /** Stops pulling, hands back buffered messages, waits (bounded) for running handlers. */
+  close(timeoutMs?: number): Promise<void>;
+  /** Resolves when the consume loop has ended. */
+  readonly done: Promise<void>;
+  /** Handlers running right now. */
+  inFlight(): number;
+}

@@ -1,0 +1,2 @@
+export * from './circuit-breaker.factory';
+export * from './resilience.module';
