@@ -13,16 +13,21 @@ import { ModelPromotedV1 } from './training.v1';
 import { SuggestionChangedV1 } from './dss.v1';
 
 /**
- * JetStream streams. Names and subjects are relative to the deployment's namespace (NATS_NAMESPACE,
+ * JetStream streams. The duplicate window bounds how long the server remembers message ids (memory
+ * grows with rate × window); consumers de-duplicate beyond it through their inbox table. Names and subjects are relative to the deployment's namespace (NATS_NAMESPACE,
  * default `retail`): stream `EVENTS` becomes `RETAIL_EVENTS` on subjects `retail.events.>` etc.
  */
 export const STREAMS = {
   /** Cleaned facts from ingestion: the input of the feature store and the DSS. */
-  EVENTS: { subjects: ['events.>', 'catalog.>', 'sales.>', 'stock.>', 'supply.>', 'privacy.>'], maxAgeDays: 365 },
+  EVENTS: {
+    subjects: ['events.>', 'catalog.>', 'sales.>', 'stock.>', 'supply.>', 'privacy.>'],
+    maxAgeDays: 365,
+    duplicateWindowMinutes: 5,
+  },
   /** Raw submissions from bus producers (and feedback from recommendation), validated by ingestion. */
-  INGEST: { subjects: ['ingest.>'], maxAgeDays: 7 },
-  MODELS: { subjects: ['models.>'], maxAgeDays: 365 },
-  DSS: { subjects: ['dss.>'], maxAgeDays: 365 },
+  INGEST: { subjects: ['ingest.>'], maxAgeDays: 7, duplicateWindowMinutes: 5 },
+  MODELS: { subjects: ['models.>'], maxAgeDays: 365, duplicateWindowMinutes: 60 },
+  DSS: { subjects: ['dss.>'], maxAgeDays: 365, duplicateWindowMinutes: 60 },
 } as const;
 export type StreamName = keyof typeof STREAMS;
 

@@ -1,5 +1,6 @@
-import { INestApplication, Logger, Type } from '@nestjs/common';
+import { DynamicModule, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { MicroserviceOptions } from '@nestjs/microservices';
 import { grpcServerOptions } from '@app/contracts/grpc';
 import { APP_CONFIG } from '../config/config.module';
@@ -10,7 +11,7 @@ import { createLogger, JsonLogger, LogLevel } from '../logging/logger';
 import { Telemetry } from '../telemetry/telemetry';
 
 export interface StartedApp {
-  app: INestApplication;
+  app: NestExpressApplication;
   httpUrl: string;
   grpcUrl: string;
   /** Stops the app the way SIGTERM does: not ready, servers drain, consumers and pools close. */
@@ -20,7 +21,7 @@ export interface StartedApp {
 export interface CreateAppOptions {
   name: AppName;
   /** The root module, usually `<Service>Module.register()`. */
-  module: Type | import('@nestjs/common').DynamicModule;
+  module: Type | DynamicModule;
   /** Quiet logs in tests. */
   logLevel?: LogLevel;
 }
@@ -33,7 +34,7 @@ export async function createApp(options: CreateAppOptions): Promise<StartedApp> 
   const logger = new JsonLogger(
     createLogger(options.name, options.logLevel ?? ((process.env.LOG_LEVEL as LogLevel | undefined) || 'info')),
   );
-  const app = await NestFactory.create(options.module, { logger, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(options.module, { logger, bufferLogs: true });
   app.useLogger(logger);
   const config = app.get<PlatformConfig>(APP_CONFIG);
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });

@@ -1,0 +1,89 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { STREAMS } from '@app/contracts/events';
+import { EntitySchema, MigrationInterface } from 'typeorm';
+import { z } from 'zod';
+import { APP_CONFIG, ConfigModule } from '../config/config.module';
+import { Env } from '../config/config.loader';
+import { AppName, PlatformConfig } from '../config/platform.config';
+import { DatabaseModule } from '../database/database.module';
+import { HealthModule } from '../health/health.module';
+import { HEALTH_INDICATORS, HealthIndicator } from '../health/health.indicator';
+import { JetStreamClient } from '../messaging/jetstream.client';
+import { MessagingModule } from '../messaging/messaging.module';
+import { StreamDefinition } from '../messaging/messaging.types';
+import { PlatformInbox1763700000000 } from '../messaging/inbox';
+import { ResilienceModule } from '../resilience/resilience.module';
+
+type EntityTarget = Function | EntitySchema; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
+type MigrationClass = new () => MigrationInterface;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The streams of the event catalogue, as provisioning definitions. Every app ensures all of them. */
+export const STREAM_DEFINITIONS: StreamDefinition[] = Object.entries(STREAMS).map(([name, s]) => ({
+  name,
+  subjects: [...s.subjects],
+  duplicateWindowMs: s.duplicateWindowMinutes * 60 * 1000,
+  maxAgeMs: s.maxAgeDays * DAY_MS,
+  storage: 'file',
+  retention: 'limits',
+}));
+
+/** Migrations every app gets ahead of its own (the consumers' inbox table). */
+export const PLATFORM_MIGRATIONS: MigrationClass[] = [PlatformInbox1763700000000];
+
+export interface PlatformModuleOptions<S extends z.ZodObject> {
+  app: AppName;
+  schema: S;
+  /** Tests inject a literal environment; production reads process.env. */
+  env?: Env;
+  entities?: EntityTarget[];
+  /** The app's own migrations; the platform's come first. */
+  migrations?: MigrationClass[];
+}
+
+/**
+ * Everything an app needs from the platform, wired the same way in every app: validated config,
+ * its own database (migrated), JetStream, health on both transports, circuit breakers.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot<S extends z.ZodObject>(options: PlatformModuleOptions<S>): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot({ app: options.app, schema: options.schema, env: options.env }),
+        DatabaseModule.forRoot({
+          entities: options.entities ?? [],
+          migrations: [...PLATFORM_MIGRATIONS, ...(options.migrations ?? [])],
+        }),
+        MessagingModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: PlatformConfig) => ({
+            url: config.NATS_URL,
+            namespace: config.NATS_NAMESPACE,
+            name: options.app,
+            streams: STREAM_DEFINITIONS,
+            shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+          }),
+        }),
+        ResilienceModule,
+        HealthModule,
+      ],
+      providers: [
+        {
+          provide: HEALTH_INDICATORS.messaging,
+          inject: [JetStreamClient],
+          useFactory: (client: JetStreamClient): HealthIndicator => ({
+            name: 'messaging',
+            check: async () => {
+              await client.ping();
+            },
+          }),
+        },
+      ],
+      exports: [HEALTH_INDICATORS.messaging],
+    };
+  }
+}
