@@ -6,10 +6,11 @@ import type { MessagingNames } from './messaging.naming';
 import { MESSAGING_ATTRIBUTES, startProcessSpan } from './message.tracing';
 import type { ConsumeOptions, ConsumerHandle, MessagingLogger, ReceivedMessage } from './messaging.types';
 import { backoffDelay, decideOnFailure } from './retry.policy';
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './stream.provisioner';
+import { DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './stream.provisioner';
 
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
 const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+const PULL_EXPIRES_MS = 5_000;
 
 export interface DeadLetterPublisher {
   (originalSubject: string, data: Uint8Array, headers: Record<string, string>, msgId: string): Promise<void>;
@@ -35,15 +36,16 @@ export class ConsumerRunner implements ConsumerHandle {
   private messages?: ConsumerMessages;
   private readonly inflight = new Set<Promise<void>>();
   private stopping = false;
-  private wakeOnStop: () => void = () => undefined;
-  private readonly stopSignal = new Promise<void>((resolve) => (this.wakeOnStop = resolve));
+  private abandon = false;
+  private wakeAbandoned: () => void = () => undefined;
+  private readonly abandoned = new Promise<void>((resolve) => (this.wakeAbandoned = resolve));
   private readonly maxDeliver: number;
   private readonly backoffMs: readonly number[];
   private readonly concurrency: number;
 
   constructor(
     private readonly deps: RunnerDeps,
-    private readonly options: ConsumeOptions<unknown> & { readonly prefetch?: number },
+    private readonly options: ConsumeOptions<unknown>,
   ) {
     this.stream = deps.names.stream(options.stream);
     this.durable = options.durable;
@@ -54,8 +56,14 @@ export class ConsumerRunner implements ConsumerHandle {
 
   async start(): Promise<void> {
     const consumer = await this.deps.js.consumers.get(this.stream, this.durable);
-    // Pull no more than we can start soon: a buffered message's ack wait is already running.
-    this.messages = await consumer.consume({ max_messages: Math.max(1, this.options.prefetch ?? this.concurrency) });
+    this.messages = await consumer.consume({
+      // Pull no more than we can start soon: a buffered message's ack wait is already running.
+      max_messages: Math.max(1, this.options.prefetch ?? this.concurrency),
+      // The server keeps a pull request until it expires, even after this process has gone, and may
+      // deliver into it (those messages then wait out the ack wait). A shorter life than the 30 s
+      // default narrows that window after a restart for one small request every few seconds.
+      expires: PULL_EXPIRES_MS,
+    });
     this.done = this.loop(this.messages);
   }
 
@@ -66,7 +74,9 @@ export class ConsumerRunner implements ConsumerHandle {
   async close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
     if (!this.stopping) {
       this.stopping = true;
-      this.wakeOnStop();
+      // Stop pulling. Messages already pulled are still handled (like nats.go's Drain): handing them
+      // back with nak would let the server redeliver them into this consumer's pull request, which
+      // it keeps until it notices the lost interest, so they would sit out a whole ack wait.
       void this.messages?.close();
     }
     const settled = (async () => {
@@ -75,6 +85,8 @@ export class ConsumerRunner implements ConsumerHandle {
     })();
     const finished = await within(settled, timeoutMs);
     if (!finished) {
+      this.abandon = true;
+      this.wakeAbandoned();
       this.deps.logger.warn('consumer close timed out with handlers still running', {
         stream: this.stream,
         durable: this.durable,
@@ -87,11 +99,11 @@ export class ConsumerRunner implements ConsumerHandle {
   private async loop(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
-        while (this.inflight.size >= this.concurrency && !this.stopping) {
-          await Promise.race([...this.inflight, this.stopSignal]);
+        while (this.inflight.size >= this.concurrency && !this.abandon) {
+          await Promise.race([...this.inflight, this.abandoned]);
         }
-        if (this.stopping) {
-          // Hand buffered messages back now rather than after their ack wait.
+        if (this.abandon) {
+          // Close timed out: don't start work we cannot ack; the server redelivers it.
           settle(() => m.nak(), this.deps.logger);
           continue;
         }
@@ -99,7 +111,11 @@ export class ConsumerRunner implements ConsumerHandle {
         this.inflight.add(running);
       }
     } catch (err) {
-      this.deps.logger.error('consume loop stopped', { stream: this.stream, durable: this.durable, error: errorMessage(err) });
+      this.deps.logger.error('consume loop stopped', {
+        stream: this.stream,
+        durable: this.durable,
+        error: errorMessage(err),
+      });
     }
   }
 
@@ -184,7 +200,12 @@ export class ConsumerRunner implements ConsumerHandle {
       }),
     };
     try {
-      await this.deps.deadLetter(m.subject, m.data, dlqHeaders, `dlq:${this.durable}:${info.stream}:${info.streamSequence}`);
+      await this.deps.deadLetter(
+        m.subject,
+        m.data,
+        dlqHeaders,
+        `dlq:${this.durable}:${info.stream}:${info.streamSequence}`,
+      );
     } catch (err) {
       this.deps.logger.error('dead-letter publish failed, will retry', { ...log, error: errorMessage(err) });
       settle(() => m.nak(backoffDelay(this.backoffMs, info.deliveryCount)), this.deps.logger);

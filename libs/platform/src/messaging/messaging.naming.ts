@@ -56,7 +56,9 @@ export class MessagingNames {
 
 function assertSubjectSuffix(suffix: string): void {
   const tokens = suffix.split('.');
-  const ok = tokens.every((t, i) => SUBJECT_TOKEN_PATTERN.test(t) || t === '*' || (t === '>' && i === tokens.length - 1));
+  const ok = tokens.every(
+    (t, i) => SUBJECT_TOKEN_PATTERN.test(t) || t === '*' || (t === '>' && i === tokens.length - 1),
+  );
   if (!ok) throw new Error(`Invalid subject suffix "${suffix}"`);
 }
 

@@ -102,6 +102,11 @@ export interface ConsumerDefinition {
 export interface ConsumeOptions<T = unknown> extends ConsumerDefinition {
   /** Handlers running at once in this process. Default 1 (in stream order). */
   readonly concurrency?: number;
+  /**
+   * Messages pulled ahead of the handlers. Default = concurrency. A pulled message's ack wait is
+   * already running and close() still handles it, so keep this small for slow handlers.
+   */
+  readonly prefetch?: number;
   readonly handler: MessageHandler<T>;
 }
 

@@ -113,9 +113,7 @@ export async function ensureStream(
     );
   }
   if (changed.length === 0) return { name: desired.name, action: 'unchanged', changed };
-  const { name, storage, retention, ...updatable } = desired;
-  void storage;
-  void retention;
+  const { name, storage: _storage, retention: _retention, ...updatable } = desired;
   await jsm.streams.update(name, updatable);
   logger.info('stream updated', { stream: name, changed });
   return { name, action: 'updated', changed };
@@ -189,9 +187,8 @@ export async function ensureConsumer(
       return ensureConsumer(jsm, names, def, logger);
     }
   }
-  const { deliver_policy, durable_name, filter_subject, filter_subjects, ...updatable } = desired;
-  void deliver_policy;
-  void durable_name;
+  // deliver_policy cannot change; the durable name is the key.
+  const { deliver_policy: _deliver, durable_name: _durable, filter_subject, filter_subjects, ...updatable } = desired;
   const changed = diffConfig<ConsumerSettings>(current.config, updatable);
   const haveFilters = consumerFilters(current.config);
   const wantFilters = consumerFilters({ filter_subject, filter_subjects });

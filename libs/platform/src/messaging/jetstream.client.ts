@@ -1,0 +1,248 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import {
+  ErrorCode,
+  Events,
+  NatsError,
+  connect,
+  headers as natsHeaders,
+  type JetStreamClient as NatsJetStream,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
+import { ConsumerRunner, within } from './consumer.runner';
+import { errorMessage, headerSafe } from './dead-letter';
+import { consoleLogger } from './messaging.logger';
+import { DLQ_STREAM_DEFINITION, MessagingNames } from './messaging.naming';
+import { MESSAGING_ATTRIBUTES, startPublishSpan } from './message.tracing';
+import type {
+  ConsumeOptions,
+  ConsumerDefinition,
+  ConsumerHandle,
+  MessagingLogger,
+  ProvisionResult,
+  PublishOptions,
+  PublishResult,
+  StreamDefinition,
+} from './messaging.types';
+import { ensureConsumer, ensureStream } from './stream.provisioner';
+
+export interface JetStreamClientOptions {
+  /** One URL or several (a cluster), e.g. `nats://127.0.0.1:4222`. */
+  readonly url: string | readonly string[];
+  /** Prefix of every subject and stream. Default `retail`. */
+  readonly namespace?: string;
+  /** Client name the server shows in its connection list, e.g. the service name. */
+  readonly name: string;
+  /** Streams provisioned at connect; the dead-letter stream is always added. */
+  readonly streams?: readonly StreamDefinition[];
+  readonly connectTimeoutMs?: number;
+  /** Overrides for the dead-letter stream's limits. */
+  readonly deadLetter?: Partial<Omit<StreamDefinition, 'name' | 'subjects'>>;
+  readonly logger?: MessagingLogger;
+}
+
+export const CONTENT_TYPE_JSON = 'application/json';
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+const DEFAULT_PUBLISH_TIMEOUT_MS = 5_000;
+const DEFAULT_PING_TIMEOUT_MS = 2_000;
+const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * The one way services talk to JetStream: provisioning, publish with de-duplication and trace
+ * context, durable consumers with ack-after-handler, retries, dead-lettering and graceful close.
+ * Framework-free: Nest wraps it in MessagingModule; CLIs and benchmarks use `connect` directly.
+ */
+export class JetStreamClient {
+  readonly names: MessagingNames;
+  private readonly runners = new Set<ConsumerRunner>();
+  private closing?: Promise<void>;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: NatsJetStream,
+    private readonly jsm: JetStreamManager,
+    private readonly options: JetStreamClientOptions,
+    private readonly logger: MessagingLogger,
+  ) {
+    this.names = new MessagingNames(options.namespace);
+  }
+
+  /** Connects, checks JetStream is enabled and provisions the configured streams (plus the DLQ). */
+  static async connect(options: JetStreamClientOptions): Promise<JetStreamClient> {
+    const logger = options.logger ?? consoleLogger();
+    const names = new MessagingNames(options.namespace); // validate before connecting
+    const nc = await connect({
+      servers: typeof options.url === 'string' ? options.url : [...options.url],
+      name: options.name,
+      timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      maxReconnectAttempts: -1,
+    });
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+      const client = new JetStreamClient(nc, nc.jetstream(), jsm, options, logger);
+      client.watchStatus();
+      await client.ensureStreams(options.streams ?? []);
+      logger.info('connected to NATS JetStream', { server: nc.getServer(), namespace: names.namespace });
+      return client;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  get namespace(): string {
+    return this.names.namespace;
+  }
+
+  isClosed(): boolean {
+    return this.nc.isClosed();
+  }
+
+  /** Creates missing streams, updates changed ones, leaves equal ones alone. Always includes the DLQ. */
+  async ensureStreams(defs: readonly StreamDefinition[]): Promise<ProvisionResult[]> {
+    const dlq: StreamDefinition = { ...DLQ_STREAM_DEFINITION, ...this.options.deadLetter };
+    const all = [dlq, ...defs.filter((d) => d.name.toUpperCase() !== dlq.name)];
+    const results: ProvisionResult[] = [];
+    for (const def of all) results.push(await ensureStream(this.jsm, this.names, def, this.logger));
+    return results;
+  }
+
+  /** Creates or updates the durable pull consumer (idempotent); `consume` calls it too. */
+  ensureConsumer(def: ConsumerDefinition): Promise<ProvisionResult> {
+    return ensureConsumer(this.jsm, this.names, def, this.logger);
+  }
+
+  /**
+   * Publishes `payload` as JSON to `${namespace}.${subjectSuffix}`. A repeat of `msgId` within the
+   * stream's duplicate window is not stored again and comes back with `duplicate: true`.
+   */
+  async publish<T>(subjectSuffix: string, payload: T, options: PublishOptions): Promise<PublishResult> {
+    if (!options.msgId) throw new Error('publish needs a msgId (idempotency key)');
+    const subject = this.names.subject(subjectSuffix);
+    const body = new TextEncoder().encode(JSON.stringify(payload));
+    const { span, traceHeaders } = startPublishSpan(subject, {
+      [MESSAGING_ATTRIBUTES.messageId]: options.msgId,
+      [MESSAGING_ATTRIBUTES.bodySize]: body.length,
+    });
+    try {
+      const h: Record<string, string> = { ...options.headers, 'content-type': CONTENT_TYPE_JSON, ...traceHeaders };
+      if (options.eventType) h['event-type'] = options.eventType;
+      if (options.schemaVersion !== undefined) h['schema-version'] = String(options.schemaVersion);
+      const ack = await this.publishRaw(subject, body, h, options.msgId, options.timeoutMs);
+      span.setAttribute(MESSAGING_ATTRIBUTES.natsStream, ack.stream);
+      span.setAttribute(MESSAGING_ATTRIBUTES.natsSequence, ack.seq);
+      span.setAttribute('messaging.nats.duplicate', ack.duplicate);
+      return ack;
+    } catch (err) {
+      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * Starts a durable pull consumer (creating or updating it first). The handler's promise decides
+   * the outcome: resolved -> ack; rejected -> nak after `backoffMs`, or the dead-letter stream after
+   * `maxDeliver` attempts or a NonRetryableError.
+   */
+  async consume<T>(options: ConsumeOptions<T>): Promise<ConsumerHandle> {
+    if (this.closing) throw new Error('JetStreamClient is closing');
+    await this.ensureConsumer(options);
+    const runner = new ConsumerRunner(
+      {
+        js: this.js,
+        names: this.names,
+        logger: this.logger,
+        deadLetter: async (originalSubject, data, headers, msgId) => {
+          await this.publishRaw(this.names.dlqSubject(originalSubject), data, headers, msgId);
+        },
+      },
+      options as ConsumeOptions<unknown>,
+    );
+    await runner.start();
+    this.runners.add(runner);
+    void runner.done.then(() => this.runners.delete(runner));
+    this.logger.info('consumer started', { stream: runner.stream, durable: runner.durable });
+    return runner;
+  }
+
+  /** Round-trip time in ms; rejects if the connection is closed or the server does not answer in time. */
+  async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<number> {
+    if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('NATS connection is closed');
+    let rtt = -1;
+    const answered = await within(
+      this.nc.rtt().then((ms) => (rtt = ms)),
+      timeoutMs,
+    );
+    if (!answered) throw new Error(`NATS did not answer a ping within ${timeoutMs} ms`);
+    return rtt;
+  }
+
+  /** For readiness probes: connection open and a ping round trip within the timeout. */
+  async isHealthy(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<boolean> {
+    try {
+      await this.ping(timeoutMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Stops pulling, waits for running handlers (at most `timeoutMs` in all), then drains the
+   * connection so pending acks and publishes reach the server. Safe to call more than once.
+   */
+  close(timeoutMs = DEFAULT_CLOSE_TIMEOUT_MS): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all([...this.runners].map((r) => r.close(timeoutMs)));
+    if (this.nc.isClosed()) return;
+    try {
+      const drained = await within(this.nc.drain(), Math.max(deadline - Date.now(), 1_000));
+      if (!drained) {
+        this.logger.warn('NATS drain timed out, closing', { timeoutMs });
+        await this.nc.close();
+      }
+    } catch (err) {
+      this.logger.warn('NATS drain failed, closing', { error: errorMessage(err) });
+      if (!this.nc.isClosed()) await this.nc.close();
+    }
+    this.logger.info('NATS connection closed');
+  }
+
+  private async publishRaw(
+    subject: string,
+    body: Uint8Array,
+    headers: Record<string, string>,
+    msgId: string,
+    timeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS,
+  ): Promise<PublishResult> {
+    const h = natsHeaders();
+    for (const [key, value] of Object.entries(headers)) h.set(key, headerSafe(value, 4_096));
+    try {
+      const ack = await this.js.publish(subject, body, { msgID: msgId, headers: h, timeout: timeoutMs });
+      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      if (err instanceof NatsError && err.code === ErrorCode.NoResponders) {
+        throw new Error(`No JetStream stream stores subject "${subject}" (is it provisioned?)`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private watchStatus(): void {
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === Events.Disconnect) this.logger.warn('NATS disconnected', { server: s.data });
+        else if (s.type === Events.Reconnect) this.logger.info('NATS reconnected', { server: s.data });
+        else if (s.type === Events.Error) this.logger.error('NATS error', { error: String(s.data) });
+      }
+    })().catch(() => undefined);
+  }
+}
