@@ -1,3 +1,4 @@
 export * from './run-id';
 export * from './postgres';
 export * from './nats';
+export * from './ports';

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
-import { currentTraceId } from '../telemetry/trace-id';
+import { SpanStatusCode, isSpanContextValid, trace } from '@opentelemetry/api';
 import { mapError } from './error-map';
 
 /** Metadata keys of a gRPC error; clients read them with `errorFromGrpc` below. */
@@ -25,7 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
-    const mapped = mapError(exception, currentTraceId());
+    const mapped = mapError(exception, traceIdFor(exception, host.getType()));
     if (mapped.unexpected) {
       this.logger.error(exception instanceof Error ? exception : String(exception));
     }
@@ -44,6 +44,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.body.traceId) res.setHeader('trace-id', mapped.body.traceId);
     res.status(mapped.httpStatus).json({ error: mapped.body });
   }
+}
+
+const tracer = trace.getTracer('platform.errors');
+
+/**
+ * Records the error on the request's span and returns that span's trace id. Instrumentation makes the
+ * request span; where there is none (instrumentation off), a span of its own keeps the error findable.
+ */
+function traceIdFor(exception: unknown, transport: string): string | undefined {
+  const active = trace.getActiveSpan();
+  const span = active && isSpanContextValid(active.spanContext()) ? active : tracer.startSpan(`${transport} error`);
+  const mapped = mapError(exception);
+  if (mapped.unexpected) {
+    span.recordException(exception instanceof Error ? exception : new Error(String(exception)));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.setAttribute('error.code', mapped.body.code);
+  if (span !== active) span.end();
+  const ctx = span.spanContext();
+  return isSpanContextValid(ctx) ? ctx.traceId : undefined;
 }
 
 /** Reads the error code, trace id and field violations back from a gRPC error's metadata. */

@@ -1,6 +1,8 @@
-import { Controller } from '@nestjs/common';
-import { GrpcMethod, RpcException } from '@nestjs/microservices';
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Controller, Inject } from '@nestjs/common';
+import { GrpcServiceKey, qualifiedServiceNames } from '@app/contracts/grpc';
+import { APP_NAME } from '../config/config.module';
+import { GrpcMethod } from '@nestjs/microservices';
+import { NotFoundError } from '../errors/domain-error';
 import { Observable, distinctUntilChanged, from, interval, startWith, switchMap, takeWhile } from 'rxjs';
 import { HealthService } from './health.service';
 
@@ -18,12 +20,17 @@ const WATCH_INTERVAL_MS = 5000;
  */
 @Controller()
 export class HealthGrpcController {
-  static servedServices: ReadonlySet<string> = new Set();
+  private readonly served: ReadonlySet<string>;
 
-  constructor(private readonly health: HealthService) {}
+  constructor(
+    private readonly health: HealthService,
+    @Inject(APP_NAME) app: GrpcServiceKey,
+  ) {
+    this.served = new Set(qualifiedServiceNames(app));
+  }
 
   private known(service: string | undefined): boolean {
-    return !service || HealthGrpcController.servedServices.has(service);
+    return !service || this.served.has(service);
   }
 
   private async status(): Promise<ServingStatus> {
@@ -33,7 +40,7 @@ export class HealthGrpcController {
   @GrpcMethod('Health', 'Check')
   async check(request: HealthCheckRequest): Promise<{ status: ServingStatus }> {
     if (!this.known(request.service)) {
-      throw new RpcException({ code: GrpcStatus.NOT_FOUND, message: `unknown service ${request.service}` });
+      throw new NotFoundError('HEALTH.UNKNOWN_SERVICE', `unknown service ${request.service}`);
     }
     return { status: await this.status() };
   }
