@@ -15,7 +15,7 @@ module.exports = {
     },
     {
       name: 'domain-does-not-reach-out',
-      comment: 'apps/*/src/domain does not import the app\'s infra, api or application layers, nor the platform.',
+      comment: "apps/*/src/domain does not import the app's infra, api or application layers, nor the platform.",
       severity: 'error',
       from: { path: '^apps/([^/]+)/src/domain/' },
       to: { path: ['^apps/[^/]+/src/(infra|api|application)/', '^libs/platform/'] },
@@ -40,7 +40,8 @@ module.exports = {
     },
     {
       name: 'algorithm-libs-are-framework-free',
-      comment: 'Algorithms (recommenders, forecasting, inventory) and contracts\' event schemas run in a CLI or benchmark too.',
+      comment:
+        "Algorithms (recommenders, forecasting, inventory) and contracts' event schemas run in a CLI or benchmark too.",
       severity: 'error',
       from: { path: '^libs/(recsys|forecasting|inventory)/' },
       to: { path: [FRAMEWORKS, '^libs/platform/'] },

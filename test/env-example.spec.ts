@@ -52,7 +52,8 @@ describe('.env.example', () => {
     const known = new Set(Object.values(SCHEMAS).flatMap((s) => Object.keys(s.shape)));
     const launcher = [...common.keys()].filter((k) => !known.has(k));
     // Variables read only by the local stack launcher are documented in its own section.
-    const launcherSection = /# Local stack \(npm start\)[\s\S]*/.exec(readFileSync(join(__dirname, '..', '.env.example'), 'utf8'))?.[0] ?? '';
+    const launcherSection =
+      /# Local stack \(npm start\)[\s\S]*/.exec(readFileSync(join(__dirname, '..', '.env.example'), 'utf8'))?.[0] ?? '';
     expect(launcher.filter((k) => !launcherSection.includes(`${k}=`))).toEqual([]);
   });
 });

@@ -58,7 +58,13 @@ describe('EVENT_CATALOGUE', () => {
 
   it('rejects an interaction with neither user nor session', () => {
     expect(() =>
-      parseEvent('events.v1.interaction', { eventId: 'e', type: 'view', itemId: 'i', occurredAt: now, receivedAt: now }),
+      parseEvent('events.v1.interaction', {
+        eventId: 'e',
+        type: 'view',
+        itemId: 'i',
+        occurredAt: now,
+        receivedAt: now,
+      }),
     ).toThrow(/userId or sessionId/);
   });
 

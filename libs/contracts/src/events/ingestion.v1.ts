@@ -82,7 +82,10 @@ export const SalesLineV1 = z.object({
   sku: Id,
   storeId: Id,
   /** Negative for returns. */
-  quantity: z.number().int().refine((q) => q !== 0, { message: 'must not be zero' }),
+  quantity: z
+    .number()
+    .int()
+    .refine((q) => q !== 0, { message: 'must not be zero' }),
   kind: z.enum(['sale', 'return']),
   unitPriceMinor: MinorUnits.nonnegative(),
   currency: Currency,

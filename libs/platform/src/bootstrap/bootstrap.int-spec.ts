@@ -63,7 +63,7 @@ function grpcClients(address: string) {
   const health = new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
   const call = (client: grpc.Client, method: string, req: object) =>
     new Promise<{ err: grpc.ServiceError | null; res?: unknown }>((resolve) =>
-      ((client as unknown as Record<string, Unary>)[method]).call(client, req, new grpc.Metadata(), (err, res) =>
+      (client as unknown as Record<string, Unary>)[method].call(client, req, new grpc.Metadata(), (err, res) =>
         resolve({ err, res }),
       ),
     );

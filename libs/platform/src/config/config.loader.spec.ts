@@ -3,7 +3,9 @@ import { ConfigValidationError, loadConfig } from './config.loader';
 import { platformConfigSchema } from './platform.config';
 
 describe(loadConfig.name, () => {
-  const schema = platformConfigSchema('dss').extend({ FORECAST_HORIZON_DAYS: z.coerce.number().int().positive().default(28) });
+  const schema = platformConfigSchema('dss').extend({
+    FORECAST_HORIZON_DAYS: z.coerce.number().int().positive().default(28),
+  });
 
   it('fills every default for an empty environment', () => {
     const c = loadConfig('dss', schema, {});
@@ -39,7 +41,14 @@ describe(loadConfig.name, () => {
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.map((p) => p.variable).sort();
     expect(problems).toEqual(
-      ['DATABASE_URL', 'FEATURE_STORE_GRPC_URL', 'FORECAST_HORIZON_DAYS', 'HTTP_PORT', 'LOG_LEVEL', 'NATS_NAMESPACE'].sort(),
+      [
+        'DATABASE_URL',
+        'FEATURE_STORE_GRPC_URL',
+        'FORECAST_HORIZON_DAYS',
+        'HTTP_PORT',
+        'LOG_LEVEL',
+        'NATS_NAMESPACE',
+      ].sort(),
     );
     expect((error as Error).message).toContain('Invalid configuration for dss');
     expect((error as Error).message).toContain('DATABASE_URL: expected a URL with scheme postgres or postgresql');

@@ -6,9 +6,7 @@ export class ConfigValidationError extends Error {
     readonly app: string,
     readonly problems: ReadonlyArray<{ variable: string; message: string }>,
   ) {
-    super(
-      `Invalid configuration for ${app}:\n` + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super(`Invalid configuration for ${app}:\n` + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigValidationError';
   }
 }

@@ -86,7 +86,13 @@ describe('database (real PostgreSQL)', () => {
   it('creates the database when asked and it is missing', async () => {
     const name = uniqueName('test_created');
     const url = withDatabase(TEST_SERVER_URL, name);
-    const ds = await openDataSource({ url, applicationName: 'test', entities: [], migrations: [], createIfMissing: true });
+    const ds = await openDataSource({
+      url,
+      applicationName: 'test',
+      entities: [],
+      migrations: [],
+      createIfMissing: true,
+    });
     try {
       expect((await ds.query('SELECT current_database() AS db'))[0].db).toBe(name);
     } finally {

@@ -10,7 +10,7 @@ describe(mapError.name, () => {
     }
   });
 
-  it('keeps a domain error\'s code, message, violations and the trace id', () => {
+  it("keeps a domain error's code, message, violations and the trace id", () => {
     const m = mapError(new ValidationError([{ field: 'events[2].quantity', message: 'must be positive' }]), 'abc');
     expect(m).toMatchObject({
       grpcStatus: GrpcStatus.INVALID_ARGUMENT,
@@ -50,8 +50,14 @@ describe(mapError.name, () => {
       httpStatus: 400,
       body: { code: 'REQUEST.MALFORMED' },
     });
-    expect(mapError(new PayloadTooLargeException())).toMatchObject({ httpStatus: 413, body: { code: 'REQUEST.TOO_LARGE' } });
-    expect(mapError(new NotFoundException('Cannot GET /nope'))).toMatchObject({ httpStatus: 404, body: { code: 'ROUTE.NOT_FOUND' } });
+    expect(mapError(new PayloadTooLargeException())).toMatchObject({
+      httpStatus: 413,
+      body: { code: 'REQUEST.TOO_LARGE' },
+    });
+    expect(mapError(new NotFoundException('Cannot GET /nope'))).toMatchObject({
+      httpStatus: 404,
+      body: { code: 'ROUTE.NOT_FOUND' },
+    });
     const bodyParser = Object.assign(new Error('request entity too large'), { status: 413, type: 'entity.too.large' });
     expect(mapError(bodyParser)).toMatchObject({ httpStatus: 413, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED });
   });

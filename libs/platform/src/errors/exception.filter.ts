@@ -36,7 +36,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (mapped.body.violations.length > 0) {
         metadata.set(GRPC_VIOLATIONS_KEY, Buffer.from(JSON.stringify(mapped.body.violations)));
       }
-      return throwError(() => ({ code: mapped.grpcStatus, message: mapped.body.message, details: mapped.body.message, metadata }));
+      return throwError(() => ({
+        code: mapped.grpcStatus,
+        message: mapped.body.message,
+        details: mapped.body.message,
+        metadata,
+      }));
     }
     const res = host.switchToHttp().getResponse<HttpResponseLike>();
     if (res.headersSent) return;
@@ -81,6 +86,8 @@ export function errorFromGrpc(err: { code?: number; details?: string; metadata?:
     code: md?.get(GRPC_ERROR_CODE_KEY)[0]?.toString(),
     traceId: md?.get(GRPC_TRACE_ID_KEY)[0]?.toString(),
     message: err.details,
-    violations: raw ? (JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw) as { field: string; message: string }[]) : [],
+    violations: raw
+      ? (JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw) as { field: string; message: string }[])
+      : [],
   };
 }

@@ -42,7 +42,11 @@ describe(JsonLogger.name, () => {
     span.end();
     log.log('outside');
     await new Promise((r) => setImmediate(r));
-    expect(lines[0]).toMatchObject({ msg: 'inside', traceId: span.spanContext().traceId, spanId: span.spanContext().spanId });
+    expect(lines[0]).toMatchObject({
+      msg: 'inside',
+      traceId: span.spanContext().traceId,
+      spanId: span.spanContext().spanId,
+    });
     expect(lines[1].traceId).toBeUndefined();
   });
 });

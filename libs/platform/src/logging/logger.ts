@@ -8,7 +8,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
  * Structured JSON logs, one object per line, each carrying the service name and, inside a
  * request or message, the trace and span ids so a log line leads straight to its trace.
  */
-export function createLogger(service: string, level: LogLevel = 'info', destination?: pino.DestinationStream): PinoLogger {
+export function createLogger(
+  service: string,
+  level: LogLevel = 'info',
+  destination?: pino.DestinationStream,
+): PinoLogger {
   return pino(
     {
       level,
@@ -48,7 +52,11 @@ export class JsonLogger implements LoggerService {
   }
 
   /** Nest passes (message, context) or (message, stack, context); keep both visible. */
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    rest: unknown[],
+  ): void {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const stack = level === 'error' && rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
     if (message instanceof Error) {

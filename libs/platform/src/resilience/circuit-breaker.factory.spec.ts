@@ -32,9 +32,13 @@ describe(CircuitBreakerFactory.name, () => {
   });
 
   it('does not trip on errors that blame the request', async () => {
-    const breaker = factory.create('strict', async () => {
-      throw invalid();
-    }, { volumeThreshold: 2 });
+    const breaker = factory.create(
+      'strict',
+      async () => {
+        throw invalid();
+      },
+      { volumeThreshold: 2 },
+    );
     for (let i = 0; i < 5; i++) await expect(breaker.fire()).rejects.toThrow('bad k');
     expect(breaker.state).toBe('closed');
   });
