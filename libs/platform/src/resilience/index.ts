@@ -1,2 +1,3 @@
 export * from './circuit-breaker.factory';
 export * from './resilience.module';
+export * from './grpc-call';
