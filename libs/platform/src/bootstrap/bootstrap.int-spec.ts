@@ -122,6 +122,8 @@ describe('hybrid app bootstrap (real PostgreSQL and NATS)', () => {
       });
       const other = await clients.call(clients.health, 'Check', { service: 'retail.training.v1.TrainingService' });
       expect(other.err?.code).toBe(grpc.status.NOT_FOUND);
+      const list = (await clients.call(clients.health, 'List', {})).res as { statuses: Record<string, unknown> };
+      expect(Object.keys(list.statuses).sort()).toEqual(['', 'grpc.health.v1.Health', 'retail.dss.v1.DssService']);
     });
   });
 
