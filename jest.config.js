@@ -13,4 +13,5 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/test'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/jest.summary-reporter.js'],
 };
