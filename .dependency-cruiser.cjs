@@ -49,7 +49,10 @@ module.exports = {
     {
       name: 'production-code-does-not-import-test-helpers',
       severity: 'error',
-      from: { path: '^(apps|libs)/', pathNot: ['\\.(spec|int-spec|e2e-spec)\\.ts$', '^libs/testing/', '/test/', '/testing/'] },
+      from: {
+        path: '^(apps|libs)/',
+        pathNot: ['\\.(spec|int-spec|e2e-spec)\\.ts$', '^libs/testing/', '/test/', '/testing/'],
+      },
       to: { path: '^libs/testing/' },
     },
     {

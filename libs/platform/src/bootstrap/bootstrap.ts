@@ -107,6 +107,7 @@ export async function runApp(options: CreateAppOptions & { telemetry: Telemetry 
     timer.unref();
     try {
       await started.close();
+      log.log({ msg: 'stopped; flushing telemetry' });
       await options.telemetry.shutdown();
       process.exit(0);
     } catch (err) {

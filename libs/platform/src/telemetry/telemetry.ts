@@ -38,6 +38,11 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (active) return active.telemetry;
   if (process.env.OTEL_LOG_LEVEL === 'debug') diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.DEBUG);
 
+  // NodeSDK otherwise starts OTLP metric and log exporters on its own, which then retry against a
+  // collector that is not there and hold up shutdown for seconds. Metrics go to Prometheus instead.
+  process.env.OTEL_METRICS_EXPORTER ||= 'none';
+  process.env.OTEL_LOGS_EXPORTER ||= 'none';
+
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (options.otlpEndpoint) {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
