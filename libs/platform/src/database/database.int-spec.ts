@@ -54,9 +54,14 @@ describe('database (real PostgreSQL)', () => {
       migrations: [...PLATFORM_MIGRATIONS, CreateWidgets1763800000000],
     });
     try {
-      expect(await runMigrations(ds)).toEqual([PLATFORM_MIGRATIONS[0].name, 'CreateWidgets1763800000000']);
+      expect(await runMigrations(ds)).toEqual([
+        ...PLATFORM_MIGRATIONS.map((m) => m.name),
+        'CreateWidgets1763800000000',
+      ]);
       expect(await runMigrations(ds)).toEqual([]);
-      expect(await tables(db.url)).toEqual(expect.arrayContaining(['messaging_inbox', 'migrations', 'widget']));
+      expect(await tables(db.url)).toEqual(
+        expect.arrayContaining(['messaging_inbox', 'messaging_outbox', 'migrations', 'widget']),
+      );
       await ds.undoLastMigration();
       expect(await tables(db.url)).not.toContain('widget');
     } finally {

@@ -16,3 +16,11 @@ export { decideOnFailure, backoffDelay, type FailureDecision } from './retry.pol
 export { silentLogger, consoleLogger } from './messaging.logger';
 export { processOnce, pruneInbox, PlatformInbox1763700000000, INBOX_TABLE } from './inbox';
 export type * from './messaging.types';
+export {
+  enqueueOutbox,
+  OutboxRelay,
+  PlatformOutbox1763700000001,
+  OUTBOX_TABLE,
+  type OutboxMessage,
+  type OutboxRelayOptions,
+} from './outbox';

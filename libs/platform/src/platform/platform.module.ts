@@ -1,6 +1,14 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import {
+  DynamicModule,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { STREAMS } from '@app/contracts/events';
-import { EntitySchema, MigrationInterface } from 'typeorm';
+import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
+import { OutboxRelay } from '../messaging/outbox';
 import { z } from 'zod';
 import { APP_CONFIG, ConfigModule } from '../config/config.module';
 import { Env } from '../config/config.loader';
@@ -12,6 +20,7 @@ import { JetStreamClient } from '../messaging/jetstream.client';
 import { MessagingModule } from '../messaging/messaging.module';
 import { StreamDefinition } from '../messaging/messaging.types';
 import { PlatformInbox1763700000000 } from '../messaging/inbox';
+import { PlatformOutbox1763700000001 } from '../messaging/outbox';
 import { ResilienceModule } from '../resilience/resilience.module';
 
 type EntityTarget = Function | EntitySchema; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
@@ -29,8 +38,8 @@ export const STREAM_DEFINITIONS: StreamDefinition[] = Object.entries(STREAMS).ma
   retention: 'limits',
 }));
 
-/** Migrations every app gets ahead of its own (the consumers' inbox table). */
-export const PLATFORM_MIGRATIONS: MigrationClass[] = [PlatformInbox1763700000000];
+/** Migrations every app gets ahead of its own: the consumers' inbox and the producers' outbox. */
+export const PLATFORM_MIGRATIONS: MigrationClass[] = [PlatformInbox1763700000000, PlatformOutbox1763700000001];
 
 export interface PlatformModuleOptions<S extends z.ZodObject> {
   app: AppName;
@@ -46,6 +55,36 @@ export interface PlatformModuleOptions<S extends z.ZodObject> {
  * Everything an app needs from the platform, wired the same way in every app: validated config,
  * its own database (migrated), JetStream, health on both transports, circuit breakers.
  */
+/** The app's outbox relay: starts with the app, stops (after its batch in flight) before shutdown. */
+@Injectable()
+export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly relay: OutboxRelay;
+
+  constructor(dataSource: DataSource, client: JetStreamClient) {
+    const logger = new Logger('Outbox');
+    this.relay = new OutboxRelay(dataSource, client, {
+      logger: {
+        info: (msg, fields) => logger.log({ msg, ...fields }),
+        warn: (msg, fields) => logger.warn({ msg, ...fields }),
+        error: (msg, fields) => logger.error({ msg, ...fields }),
+      },
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  /** Call after committing a transaction that enqueued messages, to publish without waiting for the poll. */
+  nudge(): void {
+    this.relay.nudge();
+  }
+}
+
 @Module({})
 export class PlatformModule {
   static forRoot<S extends z.ZodObject>(options: PlatformModuleOptions<S>): DynamicModule {
@@ -72,6 +111,7 @@ export class PlatformModule {
         HealthModule,
       ],
       providers: [
+        OutboxPublisher,
         {
           provide: HEALTH_INDICATORS.messaging,
           inject: [JetStreamClient],
@@ -83,7 +123,7 @@ export class PlatformModule {
           }),
         },
       ],
-      exports: [HEALTH_INDICATORS.messaging],
+      exports: [HEALTH_INDICATORS.messaging, OutboxPublisher],
     };
   }
 }
