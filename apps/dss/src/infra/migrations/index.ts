@@ -1,4 +1,5 @@
 import { MigrationInterface } from 'typeorm';
+import { DssInitial1763800000000 } from './1763800000000-dss-initial';
 
 /** The dss service's own schema changes, oldest first (the platform's run before these). */
-export const dssMigrations: (new () => MigrationInterface)[] = [];
+export const dssMigrations: (new () => MigrationInterface)[] = [DssInitial1763800000000];
