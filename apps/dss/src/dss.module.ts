@@ -1,8 +1,19 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Env } from '@app/platform/config';
 import { PlatformModule } from '@app/platform/platform';
+import { DssEventsConsumer } from './api/dss-events.consumer';
+import { DssGrpcController } from './api/dss.grpc.controller';
+import { DssHttpController } from './api/dss.http.controller';
+import { DemandIngestService } from './application/demand-ingest.service';
+import { RuleService } from './application/rule.service';
+import { SuggestionDecisionService } from './application/suggestion-decision.service';
+import { SupplyParametersService } from './application/supply-parameters.service';
 import { dssConfigSchema } from './dss.config';
+import { DemandRepository } from './infra/demand.repository';
 import { dssMigrations } from './infra/migrations';
+import { RuleRepository } from './infra/rule.repository';
+import { SuggestionRepository } from './infra/suggestion.repository';
+import { SupplyParametersRepository } from './infra/supply-parameters.repository';
 
 @Module({})
 export class DssModule {
@@ -17,6 +28,18 @@ export class DssModule {
           env: options.env,
           migrations: dssMigrations,
         }),
+      ],
+      controllers: [DssGrpcController, DssHttpController],
+      providers: [
+        DemandRepository,
+        SupplyParametersRepository,
+        RuleRepository,
+        SuggestionRepository,
+        DemandIngestService,
+        SuggestionDecisionService,
+        RuleService,
+        SupplyParametersService,
+        DssEventsConsumer,
       ],
     };
   }
