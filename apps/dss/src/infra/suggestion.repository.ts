@@ -102,7 +102,8 @@ export class SuggestionRepository {
    * (with an audit entry); returns it so the caller can announce the change.
    */
   async propose(m: EntityManager, s: Suggestion): Promise<Suggestion | undefined> {
-    const old: Row[] = await m.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
+    const [old]: [Row[], number] = await m.query(
       `UPDATE suggestion SET status = 'superseded', revision = revision + 1
         WHERE sku = $1 AND store_id = $2 AND status = 'proposed'
         RETURNING ${COLUMNS}`,
