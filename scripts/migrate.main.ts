@@ -3,7 +3,8 @@
  *   npm run migrate -- <service> [--revert]
  * Reads the same variables as the service (DATABASE_URL, NODE_ENV, …).
  */
-import { AppName, APP_NAMES, loadConfig } from '@app/platform/config';
+import { AppName, APP_NAMES, loadConfig, PlatformConfig } from '@app/platform/config';
+import { z } from 'zod';
 import { openDataSource, PLATFORM_MIGRATIONS, redactUrl, runMigrations } from '@app/platform';
 import { MigrationInterface } from 'typeorm';
 import { dssConfigSchema } from '../apps/dss/src/dss.config';
@@ -19,7 +20,7 @@ import { trainingMigrations } from '../apps/training/src/infra/migrations';
 
 type Migration = new () => MigrationInterface;
 
-const SERVICES: Record<AppName, { schema: typeof dssConfigSchema; migrations: Migration[] }> = {
+const SERVICES: Record<AppName, { schema: z.ZodObject; migrations: Migration[] }> = {
   ingestion: { schema: ingestionConfigSchema, migrations: ingestionMigrations },
   'feature-store': { schema: featureStoreConfigSchema, migrations: featureStoreMigrations },
   training: { schema: trainingConfigSchema, migrations: trainingMigrations },
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const app = service as AppName;
-  const config = loadConfig(app, SERVICES[app].schema);
+  const config = loadConfig(app, SERVICES[app].schema) as PlatformConfig;
   const dataSource = await openDataSource({
     url: config.DATABASE_URL,
     applicationName: `${app}-migrate`,
