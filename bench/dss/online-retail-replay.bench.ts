@@ -1,0 +1,324 @@
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { fromEpochDay } from '@app/forecasting';
+import { allocateServiceLevels } from '@app/inventory';
+import { formatTable } from '../../scripts/forecast-eval/table.format';
+import { numberArg, parseArgs, sharedData, writeResult } from './bench.util';
+import { censoredClosures, loadOnlineRetail } from './online-retail.data';
+import { ForecastJob, PolicyOutcome, ReplaySettings, SimulateJob, SkuForecasts, SkuOutcome } from './replay.worker';
+
+const USAGE = `Usage: node dist/bench/dss/online-retail-replay.bench.js [--file online_retail.csv.gz] [--lead-time 7]
+  [--service 0.95] [--service-kind fill_rate|cycle_service] [--review 1] [--weeks 13] [--min-sale-days 20]
+  [--max-skus n] [--workers n] [--intermittent-quantiles bootstrap|count|empirical] [--json out.json]`;
+
+function runWorkers<T>(jobs: object[]): Promise<T[]> {
+  return Promise.all(
+    jobs.map(
+      (job) =>
+        new Promise<T>((resolve, reject) => {
+          const worker = new Worker(join(__dirname, 'replay.worker.js'), { workerData: job });
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    ),
+  );
+}
+
+/**
+ * Decision quality by replay on UCI Online Retail: daily demand per SKU, walk forward day by day over the last
+ * 13 weeks ordering what the policy suggests (fixed lead time, lost sales), against a naive policy that orders up to
+ * two weeks of the last four weeks' average. Reports fill rate, stock-out days and average inventory value, for the
+ * stated comparison and along both trade-off curves (inventory needed for equal fill rate).
+ */
+async function main(): Promise<void> {
+  const args = parseArgs(
+    {
+      file: sharedData('online-retail', 'online_retail.csv.gz'),
+      'lead-time': '7',
+      service: '0.95',
+      'service-kind': 'fill_rate',
+      review: '1',
+      weeks: '13',
+      'min-sale-days': '20',
+      'max-skus': '0',
+      workers: String(cpus().length),
+      'intermittent-quantiles': 'count',
+      json: '',
+    },
+    USAGE,
+  );
+  const leadTime = numberArg(args, 'lead-time', (v) => Number.isInteger(v) && v >= 0);
+  const serviceLevel = numberArg(args, 'service', (v) => v > 0 && v < 1);
+  const serviceKind = args['service-kind'];
+  const intermittentQuantiles = args['intermittent-quantiles'];
+  if (
+    (serviceKind !== 'fill_rate' && serviceKind !== 'cycle_service') ||
+    !['bootstrap', 'count', 'empirical'].includes(intermittentQuantiles)
+  ) {
+    console.error(
+      `Options --service-kind must be fill_rate or cycle_service, --intermittent-quantiles bootstrap, count or empirical.\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  const review = numberArg(args, 'review', (v) => Number.isInteger(v) && v >= 1);
+  const weeks = numberArg(args, 'weeks', (v) => Number.isInteger(v) && v >= 1);
+  const minSaleDays = numberArg(args, 'min-sale-days', (v) => Number.isInteger(v) && v >= 1);
+  const maxSkus = numberArg(args, 'max-skus', (v) => Number.isInteger(v) && v >= 0);
+  const workers = numberArg(args, 'workers', (v) => Number.isInteger(v) && v >= 1);
+
+  const started = Date.now();
+  const data = await loadOnlineRetail(args.file);
+  const days = weeks * 7;
+  const start = data.days - days;
+  // SKUs with at least `minSaleDays` days of sales in the 26 weeks before the replay: chosen on the past only.
+  let skus = data.skus.filter(
+    (s) => s.daily.slice(Math.max(0, start - 182), start).filter((v) => v > 0).length >= minSaleDays,
+  );
+  if (maxSkus > 0) skus = skus.slice(0, maxSkus);
+  console.log(
+    `Online Retail: ${data.rowsRead} rows (${data.rowsUsed} product sales/returns), ${data.skus.length} SKUs, ${data.days} days from ${fromEpochDay(data.firstDay)}.`,
+  );
+  console.log(
+    `Replay ${fromEpochDay(data.firstDay + start)} .. ${fromEpochDay(data.firstDay + data.days - 1)} (${days} days), ${skus.length} SKUs with ≥ ${minSaleDays} sale days in the prior 26 weeks; lead time ${leadTime} days, review every ${review} day(s), weekly re-forecast, lost sales.`,
+  );
+  // How much replay demand came in days larger than anything the SKU sold on one day before the replay.
+  let replayUnits = 0;
+  let unprecedentedUnits = 0;
+  for (const s of skus) {
+    const maxBefore = Math.max(0, ...s.daily.slice(0, start));
+    for (let d = start; d < data.days; d++) {
+      replayUnits += s.daily[d];
+      if (s.daily[d] > maxBefore) unprecedentedUnits += s.daily[d];
+    }
+  }
+  const unprecedentedShare = unprecedentedUnits / replayUnits;
+  console.log(
+    `${(100 * unprecedentedShare).toFixed(1)}% of the ${Math.round(replayUnits).toLocaleString('en-GB')} units demanded in the replay came on days larger than any day of the same SKU before it.`,
+  );
+  const settings: ReplaySettings = {
+    start,
+    days,
+    leadTimeDays: leadTime,
+    reviewPeriodDays: review,
+    forecastEveryDays: 7,
+  };
+  const split = <T>(list: T[]) => Array.from({ length: workers }, (_, w) => list.filter((_, i) => i % workers === w));
+
+  // 1. Forecasts for every SKU and week, from the history before each refresh day.
+  const censored = censoredClosures(data);
+  const forecastParts = await runWorkers<SkuForecasts[]>(
+    split(skus).map((part): ForecastJob => ({
+      mode: 'forecast',
+      ...settings,
+      censored,
+      intermittentQuantiles: intermittentQuantiles as 'bootstrap' | 'count' | 'empirical',
+      skus: part.map((s) => ({ code: s.code, daily: s.daily })),
+    })),
+  );
+  const forecasts = new Map(forecastParts.flat().map((f) => [f.code, f]));
+  const forecastSeconds = (Date.now() - started) / 1000;
+
+  // 2. Value-based allocation of one aggregate fill-rate target across SKUs, each week.
+  const allocatedTargets = [
+    serviceLevel,
+    ...[0.85, 0.9, 0.93, 0.97, 0.98].filter((l) => Math.abs(l - serviceLevel) > 1e-9),
+  ];
+  const weeksCount = forecasts.get(skus[0].code)!.weeks.length;
+  const allocated = new Map(
+    skus.map((s) => [s.code, allocatedTargets.map(() => new Array<number>(weeksCount).fill(0.5))]),
+  );
+  const expectedAllocatedFill: number[][] = allocatedTargets.map(() => []);
+  for (let w = 0; w < weeksCount; w++) {
+    const items = skus.map((s) => ({
+      id: s.code,
+      unitValue: s.price,
+      input: {
+        policy: 'periodic' as const,
+        service: { kind: 'fill_rate' as const, level: serviceLevel },
+        demand: forecasts.get(s.code)!.weeks[w],
+        supply: { leadTimeDays: leadTime, reviewPeriodDays: review },
+        stock: { onHand: 0 },
+      },
+    }));
+    allocatedTargets.forEach((target, v) => {
+      const a = allocateServiceLevels(items, target);
+      expectedAllocatedFill[v].push(a.expectedFillRate);
+      a.items.forEach((it) => (allocated.get(it.id)![v][w] = it.cycleServiceLevel));
+    });
+  }
+
+  // 3. Day-by-day simulation of every variant.
+  const uniformLevels = [
+    serviceLevel,
+    ...[0.75, 0.8, 0.85, 0.9, 0.97, 0.99].filter((l) => Math.abs(l - serviceLevel) > 1e-9),
+  ];
+  const naiveCoverDays = [14, 7, 10, 21, 28, 42, 56];
+  const results = (
+    await runWorkers<SkuOutcome[]>(
+      split(skus).map((part): SimulateJob => ({
+        mode: 'simulate',
+        ...settings,
+        serviceKind,
+        uniformLevels,
+        naiveCoverDays,
+        naiveWindowDays: 28,
+        skus: part.map((s) => ({
+          code: s.code,
+          price: s.price,
+          daily: s.daily,
+          weeks: forecasts.get(s.code)!.weeks,
+          allocated: allocated.get(s.code)!,
+        })),
+      })),
+    )
+  ).flat();
+
+  const summarise = (pick: (o: SkuOutcome) => PolicyOutcome) => {
+    const all = results.map(pick);
+    const demand = all.reduce((s, o) => s + o.demand, 0);
+    const served = all.reduce((s, o) => s + o.served, 0);
+    const withDemand = all.filter((o) => o.demand > 0);
+    return {
+      fillRate: served / demand,
+      meanSkuFillRate: withDemand.reduce((s, o) => s + o.served / o.demand, 0) / withDemand.length,
+      skusMeetingTarget:
+        withDemand.filter((o) => o.served / o.demand >= serviceLevel - 1e-9).length / withDemand.length,
+      stockoutDays: all.reduce((s, o) => s + o.stockoutDays, 0),
+      averageInventoryValue: all.reduce((s, o) => s + o.valueDays, 0) / days,
+      averageInventoryUnits: all.reduce((s, o) => s + o.unitDays, 0) / days,
+      orders: all.reduce((s, o) => s + o.orders, 0),
+      unitsDemanded: demand,
+      unitsLost: demand - served,
+    };
+  };
+  type Summary = ReturnType<typeof summarise>;
+  const uniformCurve = uniformLevels.map((level, i) => ({ level, ...summarise((o) => o.uniform[i]) }));
+  const allocatedCurve = allocatedTargets.map((target, i) => ({
+    target,
+    expectedFillRate: expectedAllocatedFill[i].reduce((s, v) => s + v, 0) / weeksCount,
+    ...summarise((o) => o.allocated[i]),
+  }));
+  const naiveCurve = naiveCoverDays.map((cover, i) => ({ cover, ...summarise((o) => o.naive[i]) }));
+  const uniform = uniformCurve[0];
+  const alloc = allocatedCurve[0];
+  const naive = naiveCurve[0];
+
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const money = (v: number) => Math.round(v).toLocaleString('en-GB');
+  const header = [
+    'policy',
+    'fill rate',
+    'mean SKU fill',
+    `SKUs ≥ ${pct(serviceLevel)}`,
+    'stock-out days',
+    'avg inventory £',
+    'avg units',
+    'orders',
+    'units lost',
+  ];
+  const row = (name: string, p: Summary) => [
+    name,
+    pct(p.fillRate),
+    pct(p.meanSkuFillRate),
+    pct(p.skusMeetingTarget),
+    String(p.stockoutDays),
+    money(p.averageInventoryValue),
+    money(p.averageInventoryUnits),
+    String(p.orders),
+    money(p.unitsLost),
+  ];
+  // Inventory a curve needs for a given fill rate, by linear interpolation between its points.
+  const valueAt = (curve: Summary[], fill: number): { value: number; extrapolated: boolean } => {
+    const pts = [...curve].sort((a, b) => a.fillRate - b.fillRate);
+    let i = pts.findIndex((p) => p.fillRate >= fill);
+    const extrapolated = i < 0 || (i === 0 && pts[0].fillRate > fill);
+    if (i < 0) i = pts.length - 1;
+    if (i === 0) i = 1;
+    const a = pts[i - 1];
+    const b = pts[i];
+    const t = (fill - a.fillRate) / (b.fillRate - a.fillRate);
+    return { value: a.averageInventoryValue + t * (b.averageInventoryValue - a.averageInventoryValue), extrapolated };
+  };
+  const compare = (p: Summary) => {
+    const stated = 1 - p.averageInventoryValue / naive.averageInventoryValue;
+    const equal = valueAt(naiveCurve, p.fillRate);
+    return {
+      statedReduction: stated,
+      statedTargetMet: p.fillRate >= serviceLevel && stated >= 0.15,
+      naiveValueAtEqualFill: equal.value,
+      naiveExtrapolated: equal.extrapolated,
+      equalServiceReduction: 1 - p.averageInventoryValue / equal.value,
+      targetMetAtEqualService: p.fillRate >= serviceLevel && 1 - p.averageInventoryValue / equal.value >= 0.15,
+    };
+  };
+  const uniformVs = compare(uniform);
+  const allocVs = compare(alloc);
+
+  console.log(`\nHeadline (target ${serviceKind} ${serviceLevel}):`);
+  console.log(
+    formatTable(header, [
+      row(`DSS uniform ${serviceKind} ${serviceLevel}`, uniform),
+      row(`DSS allocated fill rate ${serviceLevel}`, alloc),
+      row('naive: 14 d × 28-d average', naive),
+    ]),
+  );
+  for (const [name, p, c] of [
+    ['DSS uniform', uniform, uniformVs],
+    ['DSS allocated', alloc, allocVs],
+  ] as const) {
+    console.log(
+      `${name}: fill ${pct(p.fillRate)} vs naive ${pct(naive.fillRate)}, inventory ${c.statedReduction >= 0 ? '−' : '+'}${pct(Math.abs(c.statedReduction))} vs the stated naive policy; ` +
+        `vs the naive policy tuned to the same fill rate (£${money(c.naiveValueAtEqualFill)}${c.naiveExtrapolated ? ', extrapolated' : ''}): ${c.equalServiceReduction >= 0 ? '−' : '+'}${pct(Math.abs(c.equalServiceReduction))} → ` +
+        `target (≥ ${pct(serviceLevel)} fill and ≥ 15% less inventory): stated ${c.statedTargetMet ? 'MET' : 'NOT MET'}, equal-service ${c.targetMetAtEqualService ? 'MET' : 'NOT MET'}.`,
+    );
+  }
+  console.log('\nTrade-off curves (same SKUs, days and forecasts):');
+  console.log(
+    formatTable(header, [
+      ...[...uniformCurve].sort((a, b) => a.level - b.level).map((p) => row(`DSS uniform ${p.level}`, p)),
+      ...[...allocatedCurve]
+        .sort((a, b) => a.target - b.target)
+        .map((p) => row(`DSS allocated ${p.target} (exp. ${pct(p.expectedFillRate)})`, p)),
+      ...[...naiveCurve].sort((a, b) => a.cover - b.cover).map((p) => row(`naive ${p.cover} d cover`, p)),
+    ]),
+  );
+  const models: Record<string, number> = {};
+  for (const f of forecasts.values()) for (const [m, c] of Object.entries(f.models)) models[m] = (models[m] ?? 0) + c;
+  console.log(`Forecast models used (SKU-weeks): ${JSON.stringify(models)}`);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`Done in ${seconds.toFixed(1)} s (forecasting ${forecastSeconds.toFixed(1)} s).`);
+  const file = writeResult(
+    'online-retail-replay',
+    {
+      benchmark: 'online-retail-replay',
+      data: args.file,
+      replay: { from: fromEpochDay(data.firstDay + start), to: fromEpochDay(data.firstDay + data.days - 1), days },
+      skus: skus.length,
+      unprecedentedDemandShare: unprecedentedShare,
+      settings: {
+        leadTimeDays: leadTime,
+        reviewPeriodDays: review,
+        serviceKind,
+        serviceLevel,
+        minSaleDays,
+        forecastEveryDays: 7,
+        lostSales: true,
+        intermittentQuantiles,
+      },
+      headline: { uniform: { ...uniform, ...uniformVs }, allocated: { ...alloc, ...allocVs }, naive },
+      uniformCurve,
+      allocatedCurve,
+      naiveCurve,
+      models,
+      seconds,
+    },
+    args.json || undefined,
+  );
+  console.log(`Wrote ${file}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
