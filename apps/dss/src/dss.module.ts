@@ -5,12 +5,19 @@ import { DssEventsConsumer } from './api/dss-events.consumer';
 import { DssGrpcController } from './api/dss.grpc.controller';
 import { DssHttpController } from './api/dss.http.controller';
 import { DemandIngestService } from './application/demand-ingest.service';
+import { ForecastService } from './application/forecast.service';
+import { ReportService } from './application/report.service';
 import { RuleService } from './application/rule.service';
+import { SuggestionComputationService } from './application/suggestion-computation.service';
 import { SuggestionDecisionService } from './application/suggestion-decision.service';
 import { SupplyParametersService } from './application/supply-parameters.service';
 import { dssConfigSchema } from './dss.config';
+import { Clock } from './infra/clock';
+import { ComputationRepository } from './infra/computation.repository';
 import { DemandRepository } from './infra/demand.repository';
+import { ForecastRepository } from './infra/forecast.repository';
 import { dssMigrations } from './infra/migrations';
+import { ReportRepository } from './infra/report.repository';
 import { RuleRepository } from './infra/rule.repository';
 import { SuggestionRepository } from './infra/suggestion.repository';
 import { SupplyParametersRepository } from './infra/supply-parameters.repository';
@@ -31,14 +38,21 @@ export class DssModule {
       ],
       controllers: [DssGrpcController, DssHttpController],
       providers: [
+        Clock,
         DemandRepository,
         SupplyParametersRepository,
         RuleRepository,
         SuggestionRepository,
+        ForecastRepository,
+        ComputationRepository,
+        ReportRepository,
         DemandIngestService,
         SuggestionDecisionService,
         RuleService,
         SupplyParametersService,
+        ForecastService,
+        SuggestionComputationService,
+        ReportService,
         DssEventsConsumer,
       ],
     };

@@ -1,14 +1,24 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { dssV1 } from '@app/contracts';
+import { toTimestamp } from '@app/contracts/grpc';
 import { parseOrThrow, ValidationError } from '@app/platform/errors';
+import { defer, from, Observable, concatMap } from 'rxjs';
 import { z } from 'zod';
+import { ForecastQuery, ForecastService } from '../application/forecast.service';
+import { ReportService } from '../application/report.service';
 import { RuleService } from '../application/rule.service';
+import { SuggestionComputationService } from '../application/suggestion-computation.service';
 import { SuggestionDecisionService } from '../application/suggestion-decision.service';
 import { SupplyParametersService } from '../application/supply-parameters.service';
 import {
   auditToProto,
+  computationToProto,
   definitionFromProto,
+  forecastToProto,
+  frequencyFromProto,
+  reportFormatFromProto,
+  reportKindFromProto,
   ruleToProto,
   scopeFromProto,
   statusFromProto,
@@ -16,9 +26,23 @@ import {
   supplyFromProto,
   supplyToProto,
 } from './dss.proto-mapping';
-import { DecisionRequest, nextToken, page, Paging, RuleChange, SuggestionIdRequest } from './dss.requests';
+import {
+  ComputationIdRequest,
+  ComputeSuggestionsRequest,
+  DecisionRequest,
+  GetForecastRequest,
+  GetReportRequest,
+  nextToken,
+  page,
+  Paging,
+  RuleChange,
+  SuggestionIdRequest,
+} from './dss.requests';
 
 const SERVICE = dssV1.DSS_SERVICE_NAME;
+
+/** Largest report chunk per stream message. */
+export const REPORT_CHUNK_BYTES = 64 * 1024;
 
 function ruleInput(rule: dssV1.Rule | null | undefined) {
   if (!rule) throw new ValidationError([{ field: 'rule', message: 'is required' }]);
@@ -41,7 +65,64 @@ export class DssGrpcController {
     private readonly decisions: SuggestionDecisionService,
     private readonly rules: RuleService,
     private readonly supply: SupplyParametersService,
+    private readonly forecasts: ForecastService,
+    private readonly computations: SuggestionComputationService,
+    private readonly reports: ReportService,
   ) {}
+
+  @GrpcMethod(SERVICE, 'GetForecast')
+  async getForecast(request: dssV1.GetForecastRequest): Promise<dssV1.GetForecastResponse> {
+    const r = parseOrThrow(GetForecastRequest, request);
+    const { forecast, history } = await this.forecasts.forecast({
+      sku: r.sku,
+      storeId: r.storeId,
+      horizon: r.horizon || undefined,
+      frequency: frequencyFromProto(r.frequency),
+      quantiles: r.quantiles.length > 0 ? [...new Set(r.quantiles)].sort((a, b) => a - b) : [0.1, 0.5, 0.9],
+      model: (r.model || undefined) as ForecastQuery['model'],
+      historyPeriods: r.historyPeriods,
+    });
+    return { forecast: forecastToProto(forecast, history) };
+  }
+
+  @GrpcMethod(SERVICE, 'ComputeSuggestions')
+  async computeSuggestions(request: dssV1.ComputeSuggestionsRequest): Promise<dssV1.ComputeSuggestionsResponse> {
+    const r = parseOrThrow(ComputeSuggestionsRequest, request);
+    const c = await this.computations.request(scopeFromProto(r.scope), r.requestId || undefined, r.requestedBy);
+    return { computation: computationToProto(c) };
+  }
+
+  @GrpcMethod(SERVICE, 'GetComputation')
+  async getComputation(request: dssV1.GetComputationRequest): Promise<dssV1.GetComputationResponse> {
+    const { computationId } = parseOrThrow(ComputationIdRequest, request);
+    return { computation: computationToProto(await this.computations.get(computationId)) };
+  }
+
+  /** A header message, then the document in chunks of at most 64 KiB. */
+  @GrpcMethod(SERVICE, 'GetReport')
+  getReport(request: dssV1.GetReportRequest): Observable<dssV1.GetReportResponse> {
+    return defer(async () => {
+      const r = parseOrThrow(GetReportRequest, request);
+      return this.reports.render(reportKindFromProto(r.kind), reportFormatFromProto(r.format), scopeFromProto(r.scope));
+    }).pipe(
+      concatMap((report) => {
+        const messages: dssV1.GetReportResponse[] = [
+          {
+            header: {
+              contentType: report.contentType,
+              filename: report.filename,
+              generatedAt: toTimestamp(report.generatedAt),
+            },
+            chunk: Buffer.alloc(0),
+          },
+        ];
+        for (let i = 0; i < report.body.length; i += REPORT_CHUNK_BYTES) {
+          messages.push({ header: null, chunk: report.body.subarray(i, i + REPORT_CHUNK_BYTES) });
+        }
+        return from(messages);
+      }),
+    );
+  }
 
   @GrpcMethod(SERVICE, 'GetSuggestion')
   async getSuggestion(request: dssV1.GetSuggestionRequest): Promise<dssV1.GetSuggestionResponse> {

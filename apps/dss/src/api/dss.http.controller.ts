@@ -1,11 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, StreamableFile } from '@nestjs/common';
 import { parseOrThrow } from '@app/platform/errors';
 import { z } from 'zod';
 import { RuleDefinition } from '../domain/rule';
+import { REPORT_FORMATS, REPORT_KINDS } from '../domain/reports/report.types';
+import { ForecastQuery, ForecastService } from '../application/forecast.service';
+import { ReportService } from '../application/report.service';
 import { RuleService } from '../application/rule.service';
+import { SuggestionComputationService } from '../application/suggestion-computation.service';
 import { SuggestionDecisionService } from '../application/suggestion-decision.service';
 import { SupplyParametersService } from '../application/supply-parameters.service';
-import { nextToken, page } from './dss.requests';
+import { ComputationIdRequest, modelName, nextToken, page, quantileLevel } from './dss.requests';
 
 /*
  * REST mirror of the gRPC API for managers' tools and browsers. JSON in camelCase, dates as ISO-8601.
@@ -89,13 +93,110 @@ const SupplyBody = z.object({
     .max(10_000),
 });
 
+/** `?quantiles=0.1,0.9` or `?quantiles=0.1&quantiles=0.9`. */
+const QuantileList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) =>
+    ([] as string[])
+      .concat(v)
+      .flatMap((x) => x.split(','))
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map(Number),
+  )
+  .pipe(z.array(quantileLevel).max(99, 'at most 99 levels'));
+
+const ForecastParams = z.object({
+  storeId: z.string({ message: 'is required' }).trim().min(1, 'is required').max(128),
+  horizon: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 365')
+    .max(365, 'must be between 1 and 365')
+    .optional(),
+  frequency: z.enum(['day', 'week', 'month'], { message: 'must be day, week or month' }).default('day'),
+  quantiles: QuantileList.optional(),
+  model: modelName.optional(),
+  // Browsers and chart tools want the recent history with the forecast; gRPC callers ask for it explicitly.
+  historyPeriods: z.coerce.number().int().min(0).max(5000).default(56),
+});
+
+const ScopeBody = z
+  .object({
+    storeId: text(128).optional(),
+    category: text(256).optional(),
+    skus: z.array(text(128).min(1, 'must not be empty')).max(10_000).default([]),
+  })
+  .default({ skus: [] });
+
+const ComputeBody = z.object({
+  scope: ScopeBody,
+  requestId: text(128).optional(),
+  requestedBy: text(256).min(1, 'is required'),
+});
+
+const ReportParams = z.object({
+  kind: z.enum(REPORT_KINDS, { message: `must be one of ${REPORT_KINDS.map((k) => k.replace(/_/g, '-')).join(', ')}` }),
+  format: z.enum(REPORT_FORMATS, { message: 'must be json, csv or html' }).default('json'),
+  storeId: text(128).optional(),
+  category: text(256).optional(),
+  sku: z.union([text(128), z.array(text(128))]).optional(),
+});
+
 @Controller('v1')
 export class DssHttpController {
   constructor(
     private readonly decisions: SuggestionDecisionService,
     private readonly rules: RuleService,
     private readonly supply: SupplyParametersService,
+    private readonly forecasts: ForecastService,
+    private readonly computations: SuggestionComputationService,
+    private readonly reports: ReportService,
   ) {}
+
+  @Get('forecasts/:sku')
+  async forecast(@Param('sku') sku: string, @Query() query: unknown) {
+    const q = parseOrThrow(ForecastParams, query);
+    const { forecast, history } = await this.forecasts.forecast({
+      sku: parseOrThrow(z.object({ sku: text(128).min(1, 'is required') }), { sku }).sku,
+      storeId: q.storeId,
+      horizon: q.horizon,
+      frequency: q.frequency,
+      quantiles: q.quantiles?.length ? [...new Set(q.quantiles)].sort((a, b) => a - b) : [0.1, 0.5, 0.9],
+      model: (q.model || undefined) as ForecastQuery['model'],
+      historyPeriods: q.historyPeriods,
+    });
+    return { forecast, history };
+  }
+
+  @Post('computations')
+  @HttpCode(202)
+  async compute(@Body() body: unknown) {
+    const b = parseOrThrow(ComputeBody, body);
+    return { computation: await this.computations.request(b.scope, b.requestId || undefined, b.requestedBy) };
+  }
+
+  @Get('computations/:id')
+  async computation(@Param('id') id: string) {
+    const { computationId } = parseOrThrow(ComputationIdRequest, { computationId: id });
+    return { computation: await this.computations.get(computationId) };
+  }
+
+  /** The report as a document: JSON, CSV (a download) or an HTML page to open in a browser. */
+  @Get('reports/:kind')
+  async report(@Param('kind') kind: string, @Query() query: unknown) {
+    const q = parseOrThrow(ReportParams, { ...(query as object), kind: kind.replace(/-/g, '_') });
+    const report = await this.reports.render(q.kind, q.format, {
+      storeId: q.storeId || undefined,
+      category: q.category || undefined,
+      skus: q.sku === undefined ? [] : ([] as string[]).concat(q.sku),
+    });
+    return new StreamableFile(report.body, {
+      type: report.contentType,
+      disposition: `${q.format === 'csv' ? 'attachment' : 'inline'}; filename="${report.filename}"`,
+      length: report.body.length,
+    });
+  }
 
   @Get('suggestions')
   async listSuggestions(@Query() query: unknown) {

@@ -1,5 +1,9 @@
 import { commonV1, dssV1 } from '@app/contracts';
 import { toTimestamp } from '@app/contracts/grpc';
+import { Frequency } from '@app/forecasting';
+import { Computation, ComputationState } from '../domain/computation';
+import { ForecastRecord, HistoryPoint } from '../domain/forecast';
+import { ReportFormat, ReportKind } from '../domain/reports/report.types';
 import { Rule, RuleDefinition, RuleScope } from '../domain/rule';
 import { AuditEntry, Suggestion, SuggestionStatus } from '../domain/suggestion';
 import { SupplyParameters } from '../domain/supply-parameters';
@@ -180,4 +184,89 @@ export function supplyToProto(p: SupplyParameters): commonV1.SupplyParameters {
     reviewPeriodDays: p.reviewPeriodDays,
     effectiveAt: toTimestamp(p.updatedAt),
   };
+}
+
+const FREQUENCIES: Readonly<Record<Frequency, dssV1.Frequency>> = {
+  day: dssV1.Frequency.DAY,
+  week: dssV1.Frequency.WEEK,
+  month: dssV1.Frequency.MONTH,
+};
+
+/** UNSPECIFIED is the service default, daily. */
+export function frequencyFromProto(f: dssV1.Frequency | string): Frequency {
+  return (Object.entries(FREQUENCIES).find(([, p]) => p === f)?.[0] as Frequency | undefined) ?? 'day';
+}
+
+const DEMAND_CLASSES: Readonly<Record<string, dssV1.DemandClass>> = {
+  smooth: dssV1.DemandClass.SMOOTH,
+  erratic: dssV1.DemandClass.ERRATIC,
+  intermittent: dssV1.DemandClass.INTERMITTENT,
+  lumpy: dssV1.DemandClass.LUMPY,
+};
+
+const finiteOr0 = (x: number) => (Number.isFinite(x) ? x : 0);
+
+export function forecastToProto(f: ForecastRecord, history: readonly HistoryPoint[]): dssV1.Forecast {
+  return {
+    forecastId: f.forecastId,
+    sku: f.sku,
+    storeId: f.storeId,
+    frequency: FREQUENCIES[f.frequency],
+    demandClass: DEMAND_CLASSES[f.demandClass] ?? dssV1.DemandClass.UNSPECIFIED,
+    model: f.model,
+    candidates: f.candidates.map((c) => ({
+      model: c.model,
+      mase: finiteOr0(c.mase),
+      bias: finiteOr0(c.bias),
+      // Interval coverage is measured for the chosen model only (on the holdout).
+      intervalCoverage: c.model === f.model ? (f.accuracy?.coverage ?? 0) : 0,
+    })),
+    points: f.points.map((p) => ({
+      periodStart: localDate(p.periodStart),
+      mean: p.mean,
+      quantiles: p.quantiles.map((q) => ({ quantile: q.quantile, value: q.value })),
+    })),
+    history: history.map((h) => ({
+      periodStart: localDate(h.periodStart),
+      quantity: h.quantity,
+      censored: h.censored,
+    })),
+    computedAt: toTimestamp(f.computedAt),
+  };
+}
+
+const COMPUTATION_STATES: Readonly<Record<ComputationState, dssV1.ComputationState>> = {
+  pending: dssV1.ComputationState.PENDING,
+  running: dssV1.ComputationState.RUNNING,
+  succeeded: dssV1.ComputationState.SUCCEEDED,
+  failed: dssV1.ComputationState.FAILED,
+};
+
+export function computationToProto(c: Computation): dssV1.Computation {
+  return {
+    computationId: c.computationId,
+    scope: scopeToProto(c.scope),
+    state: COMPUTATION_STATES[c.state],
+    progress: { stage: c.stage, done: c.done, total: c.total, unitsPerSecond: c.unitsPerSecond },
+    suggestionCount: c.suggestionCount,
+    errorMessage: c.errorMessage,
+    createdAt: toTimestamp(c.createdAt),
+    finishedAt: c.finishedAt ? toTimestamp(c.finishedAt) : null,
+  };
+}
+
+const REPORT_KINDS: Readonly<Record<string, ReportKind>> = {
+  REPORT_KIND_OVERVIEW: 'overview',
+  REPORT_KIND_ABC_XYZ: 'abc_xyz',
+  REPORT_KIND_STOCKOUT_RISK: 'stockout_risk',
+  REPORT_KIND_OVERSTOCK: 'overstock',
+  REPORT_KIND_FORECAST_ACCURACY: 'forecast_accuracy',
+};
+
+export function reportKindFromProto(k: string): ReportKind {
+  return REPORT_KINDS[k];
+}
+
+export function reportFormatFromProto(f: string): ReportFormat {
+  return f === 'REPORT_FORMAT_CSV' ? 'csv' : f === 'REPORT_FORMAT_HTML' ? 'html' : 'json';
 }

@@ -25,6 +25,14 @@ export interface ItemInfo {
   available: boolean;
 }
 
+export interface SkuStore {
+  sku: string;
+  storeId: string;
+}
+
+/** Map key of a SKU × store pair. */
+export const pairKey = (p: SkuStore): string => `${p.storeId}\u0000${p.sku}`;
+
 const utcDay = (iso: string) => iso.slice(0, 10);
 
 /** Sales, stock and catalogue facts as the DSS keeps them: per SKU × store × UTC day. */
@@ -149,6 +157,92 @@ export class DemandRepository {
           available: i.available,
         }
       : undefined;
+  }
+
+  /**
+   * Daily demand of many pairs at once, for a computation: from `from` (or the pair's first sale, if later) to `to`,
+   * zero days filled in. Pairs without any sale get no rows. Keyed by `pairKey`.
+   */
+  async dailyDemandOfPairs(
+    pairs: readonly SkuStore[],
+    from: string,
+    to: string,
+  ): Promise<Map<string, DailyDemandRow[]>> {
+    const rows: { sku: string; store_id: string; day: string; units: string; censored: boolean }[] =
+      await this.dataSource.query(
+        `WITH p AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(sku, store_id)),
+              f AS (SELECT p.sku, p.store_id, GREATEST($3::date, min(s.day)) AS start
+                      FROM p JOIN daily_sales s ON s.sku = p.sku AND s.store_id = p.store_id
+                     GROUP BY p.sku, p.store_id)
+         SELECT f.sku, f.store_id, to_char(d.day, 'YYYY-MM-DD') AS day,
+                COALESCE(s.units_sold - s.units_returned, 0) AS units,
+                COALESCE(k.min_on_hand <= 0, false) AS censored
+           FROM f CROSS JOIN LATERAL generate_series(f.start, $4::date, interval '1 day') AS g(ts)
+           CROSS JOIN LATERAL (SELECT g.ts::date AS day) d
+           LEFT JOIN daily_sales s ON s.sku = f.sku AND s.store_id = f.store_id AND s.day = d.day
+           LEFT JOIN daily_stock k ON k.sku = f.sku AND k.store_id = f.store_id AND k.day = d.day
+          ORDER BY f.sku, f.store_id, d.day`,
+        [pairs.map((p) => p.sku), pairs.map((p) => p.storeId), from, to],
+      );
+    const out = new Map<string, DailyDemandRow[]>();
+    for (const r of rows) {
+      const key = pairKey({ sku: r.sku, storeId: r.store_id });
+      let list = out.get(key);
+      if (!list) out.set(key, (list = []));
+      list.push({ day: r.day, units: Number(r.units), censored: r.censored });
+    }
+    return out;
+  }
+
+  async stockPositionsOf(pairs: readonly SkuStore[]): Promise<Map<string, StockPosition>> {
+    const rows: { sku: string; store_id: string; on_hand: string; on_order: string; observed_at: Date }[] =
+      await this.dataSource.query(
+        `SELECT k.sku, k.store_id, k.on_hand, k.on_order, k.observed_at
+           FROM unnest($1::text[], $2::text[]) AS p(sku, store_id)
+           JOIN stock_position k ON k.sku = p.sku AND k.store_id = p.store_id`,
+        [pairs.map((p) => p.sku), pairs.map((p) => p.storeId)],
+      );
+    return new Map(
+      rows.map((r) => [
+        pairKey({ sku: r.sku, storeId: r.store_id }),
+        { onHand: Number(r.on_hand), onOrder: Number(r.on_order), observedAt: r.observed_at },
+      ]),
+    );
+  }
+
+  async items(skus: readonly string[]): Promise<Map<string, ItemInfo>> {
+    const rows: {
+      sku: string;
+      title: string;
+      categories: string[];
+      price_minor: string | null;
+      currency: string | null;
+      available: boolean;
+    }[] = await this.dataSource.query(`SELECT * FROM item WHERE sku = ANY($1::text[])`, [skus]);
+    return new Map(
+      rows.map((i) => [
+        i.sku,
+        {
+          sku: i.sku,
+          title: i.title,
+          categories: i.categories,
+          priceMinor: i.price_minor === null ? undefined : Number(i.price_minor),
+          currency: i.currency ?? undefined,
+          available: i.available,
+        },
+      ]),
+    );
+  }
+
+  /** Whether the DSS has heard of the SKU at all (catalogue, sales or stock, at any store). */
+  async knowsSku(sku: string): Promise<boolean> {
+    const r: { known: boolean }[] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM item WHERE sku = $1)
+           OR EXISTS (SELECT 1 FROM daily_sales WHERE sku = $1)
+           OR EXISTS (SELECT 1 FROM stock_position WHERE sku = $1) AS known`,
+      [sku],
+    );
+    return r[0]?.known ?? false;
   }
 
   /** The SKU × store pairs in a scope that have any sales or stock. */

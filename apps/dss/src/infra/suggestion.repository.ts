@@ -87,6 +87,7 @@ export interface SuggestionQuery {
   storeId?: string;
   category?: string;
   skus?: string[];
+  /** Undefined: proposed, accepted and rejected (superseded ones only when asked for). */
   status?: SuggestionStatus;
   orderNowOnly?: boolean;
   limit: number;
@@ -203,7 +204,7 @@ export class SuggestionRepository {
     const where = `WHERE ($1::text IS NULL OR s.store_id = $1)
         AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM item i WHERE i.sku = s.sku AND $2 = ANY(i.categories)))
         AND (cardinality($3::text[]) = 0 OR s.sku = ANY($3::text[]))
-        AND ($4::text IS NULL OR s.status = $4)
+        AND (($4::text IS NULL AND s.status <> 'superseded') OR s.status = $4)
         AND (NOT $5 OR s.order_quantity > 0)`;
     const params = [q.storeId || null, q.category || null, q.skus ?? [], q.status ?? null, q.orderNowOnly ?? false];
     const rows: Row[] = await this.dataSource.query(
