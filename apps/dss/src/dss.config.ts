@@ -28,6 +28,8 @@ export const dssConfigSchema = platformConfigSchema('dss').extend({
     .default(1440),
   /** SKU × store pairs computed and stored per transaction. */
   DSS_COMPUTE_BATCH_SIZE: positiveInt(100),
+  /** Worker threads that forecast and plan during a computation: auto = one per available CPU, 0 = none. */
+  DSS_COMPUTE_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default('auto'),
 });
 
 export type DssConfig = z.infer<typeof dssConfigSchema>;

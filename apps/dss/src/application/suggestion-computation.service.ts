@@ -5,9 +5,7 @@ import { OutboxPublisher } from '@app/platform/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Computation, ComputationScope, FAILURE_SAMPLES, failureSummary, PairFailure } from '../domain/computation';
-import { buildForecast, DailyDemand, ForecastRecord } from '../domain/forecast';
-import { Rule } from '../domain/rule';
-import { Suggestion } from '../domain/suggestion';
+import { DailyDemand } from '../domain/forecast';
 import { SupplyParameters } from '../domain/supply-parameters';
 import { DssConfig } from '../dss.config';
 import { Clock } from '../infra/clock';
@@ -18,11 +16,10 @@ import { RuleRepository } from '../infra/rule.repository';
 import { SuggestionRepository } from '../infra/suggestion.repository';
 import { SupplyParametersRepository } from '../infra/supply-parameters.repository';
 import { ForecastService } from './forecast.service';
-import { announce } from './suggestion-decision.service';
-import { PlanningDefaults, planningHorizonDays, planSuggestion } from './suggestion-planner';
-
-/** Quantile levels of the forecasts behind suggestions: dense in the upper tail, where service levels sit. */
-const PLANNING_LEVELS = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.99];
+import { announceMany } from './suggestion-decision.service';
+import { PairPlanTask, Planned, planPairs, PlanContext, PlanOutcome } from './pair-plan';
+import { PairPlanPool, poolSize } from './pair-plan.pool';
+import { PlanningDefaults } from './suggestion-planner';
 
 /** Who asks for the scheduled runs (shown in the computation and its audit). */
 export const SCHEDULE_ACTOR = 'schedule';
@@ -31,9 +28,14 @@ class ShutdownInterruption extends Error {}
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-interface Planned {
-  forecast: ForecastRecord;
-  suggestion: Suggestion;
+/** Where a computation spent its time, in ms of wall time per stage (for benchmarks and the log). */
+export interface ComputationTimings {
+  computationId: string;
+  pairs: number;
+  workers: number;
+  totalMs: number;
+  /** Wall time the run waited for each stage (reads and stores overlap planning; only the rest shows). */
+  stageMs: { scope: number; read: number; plan: number; store: number };
 }
 
 interface PairInputs {
@@ -56,6 +58,10 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
   private queue: Promise<void> = Promise.resolve();
   private pending = 0;
   private stopping = false;
+  private pool?: PairPlanPool;
+  private poolTried = false;
+  /** Timings of the last computation this process finished. */
+  lastTimings?: ComputationTimings;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -93,6 +99,8 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.queue;
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   /** Creates the computation (or returns the one with the same request id) and queues it; returns at once. */
@@ -162,36 +170,73 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
       failedCount: 0,
       failures: [],
     };
+    const stageMs = { scope: 0, read: 0, plan: 0, store: 0 };
+    let mark = t0;
+    const lap = (stage: keyof typeof stageMs) => {
+      const now = performance.now();
+      stageMs[stage] += now - mark;
+      mark = now;
+    };
+    let storing: Promise<void> | undefined;
     try {
       if (this.stopping) throw new ShutdownInterruption();
       const pairs = await this.demand.pairsInScope(c.scope);
       progress.total = pairs.length;
       progress.stage = 'forecasting';
       await this.computations.start(id, pairs.length, startedAt);
-      const rules = await this.rules.active();
-      const today = this.clock.today();
-      const window = this.forecastService.historyWindow(today);
+      const ctx: PlanContext = {
+        rules: await this.rules.active(),
+        computationId: id,
+        today: this.clock.today(),
+        defaults: this.defaults(),
+        holdoutDays: this.config.DSS_ACCURACY_HOLDOUT_DAYS,
+      };
+      const window = this.forecastService.historyWindow(ctx.today);
       const batchSize = this.config.DSS_COMPUTE_BATCH_SIZE;
+      lap('scope');
+      // Three batches in flight: the next one is read and the previous one stored while this one is planned (on the
+      // worker pool, the service thread is free meanwhile). Progress still moves batch by batch, in order.
+      let loading = pairs.length > 0 ? this.load(pairs.slice(0, batchSize), window) : undefined;
       for (let i = 0; i < pairs.length; i += batchSize) {
-        if (this.stopping) throw new ShutdownInterruption();
-        const batch = pairs.slice(i, i + batchSize);
-        const inputs = await this.load(batch, window);
-        const planned: Planned[] = [];
-        for (const input of inputs) {
-          try {
-            planned.push(this.plan(input, rules, id, today));
-          } catch (err) {
-            this.recordFailure(progress, input.pair, err);
-          }
-          await yieldToEventLoop();
+        if (this.stopping) {
+          await storing;
+          throw new ShutdownInterruption();
         }
-        const stored = await this.store(planned, progress);
-        progress.done += batch.length;
-        progress.suggestionCount += stored;
-        progress.unitsPerSecond = progress.done / Math.max(1e-3, (performance.now() - t0) / 1000);
-        await this.computations.progress(id, progress);
+        const batch = pairs.slice(i, i + batchSize);
+        const inputs = await loading!;
+        const next = i + batchSize < pairs.length ? pairs.slice(i + batchSize, i + 2 * batchSize) : undefined;
+        loading = next ? this.load(next, window) : undefined;
+        // A read or a store that fails meanwhile is awaited (and so thrown) on its turn, not left unhandled.
+        loading?.catch(() => undefined);
+        lap('read');
+        const outcomes = await this.plan(inputs, ctx);
+        lap('plan');
+        await storing;
+        lap('store');
+        const planned: Planned[] = [];
+        outcomes.forEach((o, k) => {
+          if (o.ok) planned.push(o.planned);
+          else this.recordFailure(progress, inputs[k].pair, new Error(o.message));
+        });
+        storing = this.store(planned, progress).then(async (stored) => {
+          progress.done += batch.length;
+          progress.suggestionCount += stored;
+          progress.unitsPerSecond = progress.done / Math.max(1e-3, (performance.now() - t0) / 1000);
+          await this.computations.progress(id, progress);
+        });
+        storing.catch(() => undefined);
       }
+      await storing;
+      lap('store');
       await this.computations.finish(id, 'succeeded', failureSummary(progress), this.clock.now());
+      const round = (ms: number) => Math.round(ms);
+      this.lastTimings = {
+        computationId: id,
+        pairs: progress.total,
+        workers: this.pool?.size ?? 0,
+        totalMs: performance.now() - t0,
+        stageMs: { ...stageMs },
+      };
       this.logger.log({
         msg: 'computation finished',
         computationId: id,
@@ -199,8 +244,12 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
         suggestions: progress.suggestionCount,
         failed: progress.failedCount,
         seconds: Math.round((performance.now() - t0) / 100) / 10,
+        workers: this.pool?.size ?? 0,
+        stageMs: Object.fromEntries(Object.entries(stageMs).map(([k, v]) => [k, round(v)])),
       });
     } catch (err) {
+      // A batch still being stored finishes (or fails) before the run is marked failed, so nothing lands after.
+      await storing?.catch(() => undefined);
       const message =
         err instanceof ShutdownInterruption
           ? `Interrupted by a shutdown after ${progress.done} of ${progress.total} SKU × store pairs. Ask again.`
@@ -242,39 +291,49 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
     }));
   }
 
-  private plan(input: PairInputs, rules: readonly Rule[], computationId: string, today: string): Planned {
-    const { pair, supply } = input;
+  /**
+   * Forecasts and plans a batch: on the worker pool when there is one, else here, a pair at a time between
+   * turns of the event loop. Ids and timestamps are made here, so both ways give the same records.
+   */
+  private async plan(inputs: PairInputs[], ctx: PlanContext): Promise<PlanOutcome[]> {
     const computedAt = this.clock.now();
-    const defaults = this.defaults();
-    const serviceLevel = supply?.serviceLevel ?? defaults.serviceLevel;
-    const built = buildForecast({
-      forecastId: randomUUID(),
-      sku: pair.sku,
-      storeId: pair.storeId,
+    const tasks: PairPlanTask[] = inputs.map((input) => ({
+      sku: input.pair.sku,
+      storeId: input.pair.storeId,
       rows: input.rows,
-      frequency: 'day',
-      horizon: planningHorizonDays(supply, defaults),
-      quantileLevels: [...new Set([...PLANNING_LEVELS, serviceLevel])].sort((a, b) => a - b),
-      holdoutDays: this.config.DSS_ACCURACY_HOLDOUT_DAYS,
-      today,
-      computedAt,
-    });
-    const suggestion = planSuggestion({
-      suggestionId: randomUUID(),
-      sku: pair.sku,
-      storeId: pair.storeId,
-      today,
-      computedAt,
-      computationId,
-      forecast: built.demand,
-      forecastId: built.record.forecastId,
-      item: input.item,
-      supply,
       stock: input.stock,
-      rules,
-      defaults,
-    });
-    return { forecast: built.record, suggestion };
+      item: input.item,
+      supply: input.supply,
+      forecastId: randomUUID(),
+      suggestionId: randomUUID(),
+      computedAt,
+    }));
+    const pool = this.planningPool();
+    if (pool) {
+      try {
+        return await pool.plan(tasks, ctx);
+      } catch (err) {
+        // A worker died (out of memory, say): carry on in this thread rather than fail the run.
+        this.logger.warn({ msg: 'planning pool failed; planning in the service thread', error: String(err) });
+        await pool.close();
+        this.pool = undefined;
+      }
+    }
+    const outcomes: PlanOutcome[] = [];
+    for (const task of tasks) {
+      outcomes.push(...planPairs([task], ctx));
+      await yieldToEventLoop();
+    }
+    return outcomes;
+  }
+
+  /** The worker pool, started on the first computation that needs it (none when configured off or uncompiled). */
+  private planningPool(): PairPlanPool | undefined {
+    if (!this.poolTried) {
+      this.poolTried = true;
+      this.pool = PairPlanPool.create(poolSize(this.config.DSS_COMPUTE_WORKERS));
+    }
+    return this.pool?.healthy ? this.pool : undefined;
   }
 
   /**
@@ -287,12 +346,23 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
     const save = (items: Planned[]) =>
       this.dataSource.transaction(async (m) => {
         const at = this.clock.now();
-        for (const { forecast, suggestion } of items) {
-          await this.forecasts.upsert(m, forecast);
-          const superseded = await this.suggestions.propose(m, suggestion);
-          if (superseded) await announce(m, superseded, at);
-          await announce(m, suggestion, at);
-        }
+        // A few multi-row statements for the whole batch; the same rows and events, in the same order, as pair by pair.
+        await this.forecasts.upsertMany(
+          m,
+          items.map((p) => p.forecast),
+        );
+        const superseded = await this.suggestions.proposeMany(
+          m,
+          items.map((p) => p.suggestion),
+        );
+        await announceMany(
+          m,
+          items.flatMap(({ suggestion }, i) => {
+            const old = superseded[i];
+            return old ? [old, suggestion] : [suggestion];
+          }),
+          at,
+        );
       });
     try {
       await save(planned);

@@ -35,6 +35,17 @@ export const pairKey = (p: SkuStore): string => `${p.storeId}\u0000${p.sku}`;
 
 const utcDay = (iso: string) => iso.slice(0, 10);
 
+/** Every day from `from` to `to` (inclusive), `YYYY-MM-DD`. */
+function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  const d = new Date(`${from}T00:00:00Z`);
+  for (let day = from; day <= to; day = d.toISOString().slice(0, 10)) {
+    out.push(day);
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return out;
+}
+
 /** Sales, stock and catalogue facts as the DSS keeps them: per SKU × store × UTC day. */
 @Injectable()
 export class DemandRepository {
@@ -162,34 +173,73 @@ export class DemandRepository {
   /**
    * Daily demand of many pairs at once, for a computation: from `from` (or the pair's first sale, if later) to `to`,
    * zero days filled in. Pairs without any sale get no rows. Keyed by `pairKey`.
+   *
+   * One query reads only the rows that exist (each pair's first sale, its sales and its stock-out days in the
+   * window, by index) and the days are filled in here: the same rows as `dailyDemand` per pair, without a
+   * generated row per pair and day for the database to join.
    */
   async dailyDemandOfPairs(
     pairs: readonly SkuStore[],
     from: string,
     to: string,
   ): Promise<Map<string, DailyDemandRow[]>> {
-    const rows: { sku: string; store_id: string; day: string; units: string; censored: boolean }[] =
+    const rows: { kind: 'first' | 'sale' | 'out'; sku: string; store_id: string; day: string; units: string }[] =
       await this.dataSource.query(
-        `WITH p AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(sku, store_id)),
-              f AS (SELECT p.sku, p.store_id, GREATEST($3::date, min(s.day)) AS start
-                      FROM p JOIN daily_sales s ON s.sku = p.sku AND s.store_id = p.store_id
-                     GROUP BY p.sku, p.store_id)
-         SELECT f.sku, f.store_id, to_char(d.day, 'YYYY-MM-DD') AS day,
-                COALESCE(s.units_sold - s.units_returned, 0) AS units,
-                COALESCE(k.min_on_hand <= 0, false) AS censored
-           FROM f CROSS JOIN LATERAL generate_series(f.start, $4::date, interval '1 day') AS g(ts)
-           CROSS JOIN LATERAL (SELECT g.ts::date AS day) d
-           LEFT JOIN daily_sales s ON s.sku = f.sku AND s.store_id = f.store_id AND s.day = d.day
-           LEFT JOIN daily_stock k ON k.sku = f.sku AND k.store_id = f.store_id AND k.day = d.day
-          ORDER BY f.sku, f.store_id, d.day`,
+        `WITH p AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(sku, store_id))
+         SELECT 'first' AS kind, p.sku, p.store_id, to_char(x.day, 'YYYY-MM-DD') AS day, 0::bigint AS units
+           FROM p CROSS JOIN LATERAL (
+             SELECT min(s.day) AS day FROM daily_sales s WHERE s.sku = p.sku AND s.store_id = p.store_id
+           ) x
+          WHERE x.day IS NOT NULL
+         UNION ALL
+         SELECT 'sale', p.sku, p.store_id, to_char(s.day, 'YYYY-MM-DD'), s.units_sold - s.units_returned
+           FROM p CROSS JOIN LATERAL (
+             SELECT day, units_sold, units_returned FROM daily_sales
+              WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date
+           ) s
+         UNION ALL
+         SELECT 'out', p.sku, p.store_id, to_char(k.day, 'YYYY-MM-DD'), 0
+           FROM p CROSS JOIN LATERAL (
+             SELECT day FROM daily_stock
+              WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date
+                AND min_on_hand <= 0
+           ) k`,
         [pairs.map((p) => p.sku), pairs.map((p) => p.storeId), from, to],
       );
-    const out = new Map<string, DailyDemandRow[]>();
+    const days = daysBetween(from, to);
+    const index = new Map(days.map((d, i) => [d, i]));
+    const firsts = new Map<string, string>();
+    const units = new Map<string, Map<string, number>>();
+    const outs = new Map<string, Set<string>>();
     for (const r of rows) {
       const key = pairKey({ sku: r.sku, storeId: r.store_id });
-      let list = out.get(key);
-      if (!list) out.set(key, (list = []));
-      list.push({ day: r.day, units: Number(r.units), censored: r.censored });
+      if (r.kind === 'first') firsts.set(key, r.day);
+      else if (r.kind === 'sale') {
+        let m = units.get(key);
+        if (!m) units.set(key, (m = new Map()));
+        m.set(r.day, Number(r.units));
+      } else {
+        let set = outs.get(key);
+        if (!set) outs.set(key, (set = new Set()));
+        set.add(r.day);
+      }
+    }
+    const out = new Map<string, DailyDemandRow[]>();
+    for (const pair of pairs) {
+      const key = pairKey(pair);
+      const first = firsts.get(key);
+      if (first === undefined || first > to || out.has(key)) continue;
+      const sales = units.get(key);
+      const stockOuts = outs.get(key);
+      const start = first > from ? (index.get(first) ?? 0) : 0;
+      out.set(
+        key,
+        days.slice(start).map((day) => ({
+          day,
+          units: sales?.get(day) ?? 0,
+          censored: stockOuts?.has(day) ?? false,
+        })),
+      );
     }
     return out;
   }

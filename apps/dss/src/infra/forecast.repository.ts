@@ -47,6 +47,37 @@ const toDomain = (r: Row): ForecastRecord => ({
   computedAt: r.computed_at,
 });
 
+const UPSERT_HEAD = `INSERT INTO forecast (forecast_id, sku, store_id, frequency, model, label, title, demand_class,
+  selected_by, interval_method, candidates, points, history_start, history_periods, imputed_periods, accuracy,
+  computed_at)`;
+
+const UPSERT_TAIL = `ON CONFLICT (sku, store_id, frequency) DO UPDATE SET forecast_id = EXCLUDED.forecast_id,
+  model = EXCLUDED.model, label = EXCLUDED.label, title = EXCLUDED.title, demand_class = EXCLUDED.demand_class,
+  selected_by = EXCLUDED.selected_by, interval_method = EXCLUDED.interval_method,
+  candidates = EXCLUDED.candidates, points = EXCLUDED.points, history_start = EXCLUDED.history_start,
+  history_periods = EXCLUDED.history_periods, imputed_periods = EXCLUDED.imputed_periods,
+  accuracy = EXCLUDED.accuracy, computed_at = EXCLUDED.computed_at`;
+
+const upsertValues = (f: ForecastRecord): unknown[] => [
+  f.forecastId,
+  f.sku,
+  f.storeId,
+  f.frequency,
+  f.model,
+  f.label,
+  f.title,
+  f.demandClass,
+  f.selectedBy,
+  f.intervalMethod,
+  JSON.stringify(f.candidates, finite),
+  JSON.stringify(f.points, finite),
+  f.historyStart ?? null,
+  f.historyPeriods,
+  f.imputedPeriods,
+  f.accuracy ? JSON.stringify(f.accuracy, finite) : null,
+  f.computedAt,
+];
+
 /** The latest forecast per SKU × store × frequency. */
 @Injectable()
 export class ForecastRepository {
@@ -58,35 +89,23 @@ export class ForecastRepository {
    */
   async upsert(m: EntityManager | DataSource, f: ForecastRecord): Promise<void> {
     await m.query(
-      `INSERT INTO forecast (forecast_id, sku, store_id, frequency, model, label, title, demand_class, selected_by,
-         interval_method, candidates, points, history_start, history_periods, imputed_periods, accuracy, computed_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
-       ON CONFLICT (sku, store_id, frequency) DO UPDATE SET forecast_id = EXCLUDED.forecast_id,
-         model = EXCLUDED.model, label = EXCLUDED.label, title = EXCLUDED.title, demand_class = EXCLUDED.demand_class,
-         selected_by = EXCLUDED.selected_by, interval_method = EXCLUDED.interval_method,
-         candidates = EXCLUDED.candidates, points = EXCLUDED.points, history_start = EXCLUDED.history_start,
-         history_periods = EXCLUDED.history_periods, imputed_periods = EXCLUDED.imputed_periods,
-         accuracy = EXCLUDED.accuracy, computed_at = EXCLUDED.computed_at`,
-      [
-        f.forecastId,
-        f.sku,
-        f.storeId,
-        f.frequency,
-        f.model,
-        f.label,
-        f.title,
-        f.demandClass,
-        f.selectedBy,
-        f.intervalMethod,
-        JSON.stringify(f.candidates, finite),
-        JSON.stringify(f.points, finite),
-        f.historyStart ?? null,
-        f.historyPeriods,
-        f.imputedPeriods,
-        f.accuracy ? JSON.stringify(f.accuracy, finite) : null,
-        f.computedAt,
-      ],
+      `${UPSERT_HEAD} VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) ${UPSERT_TAIL}`,
+      upsertValues(f),
     );
+  }
+
+  /** `upsert` for many forecasts (of distinct SKU × store × frequency) in one statement per thousand. */
+  async upsertMany(m: EntityManager, list: readonly ForecastRecord[]): Promise<void> {
+    for (let from = 0; from < list.length; from += 1000) {
+      const chunk = list.slice(from, from + 1000);
+      const params: unknown[] = [];
+      const tuples = chunk.map((f) => {
+        const first = params.length;
+        params.push(...upsertValues(f));
+        return `(${Array.from({ length: 17 }, (_, j) => `$${first + j + 1}`).join(',')})`;
+      });
+      await m.query(`${UPSERT_HEAD} VALUES ${tuples.join(', ')} ${UPSERT_TAIL}`, params);
+    }
   }
 
   async find(sku: string, storeId: string, frequency: Frequency): Promise<ForecastRecord | undefined> {

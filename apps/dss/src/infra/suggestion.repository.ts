@@ -83,6 +83,68 @@ const toDomain = (r: Row): Suggestion => ({
       : undefined,
 });
 
+const INSERT_COLUMNS = `suggestion_id, sku, store_id, status, revision, policy, order_quantity, reorder_point,
+  safety_stock, order_up_to_level, economic_order_quantity, inventory_position, on_hand, on_order, days_of_cover,
+  stockout_probability, expected_units_short, excess_units, excess_value_minor, currency, target_service_level,
+  lead_time_days, order_date, forecast_id, forecast_model, reasons, computation_id, computed_at`;
+
+const insertValues = (s: Suggestion): unknown[] => [
+  s.suggestionId,
+  s.sku,
+  s.storeId,
+  s.status,
+  s.revision,
+  s.policy,
+  s.orderQuantity,
+  s.reorderPoint,
+  s.safetyStock,
+  s.orderUpToLevel,
+  s.economicOrderQuantity,
+  s.inventoryPosition,
+  s.onHand,
+  s.onOrder,
+  s.daysOfCover,
+  s.stockoutProbability,
+  s.expectedUnitsShort,
+  s.excessUnits,
+  s.excessValueMinor,
+  s.currency,
+  s.targetServiceLevel,
+  s.leadTimeDays,
+  s.orderDate,
+  s.forecastId ?? null,
+  s.forecastModel,
+  JSON.stringify(s.reasons),
+  s.computationId ?? null,
+  s.computedAt,
+];
+
+/** Rows per multi-row INSERT: well below PostgreSQL's 65,535 parameters per statement. */
+const ROWS_PER_INSERT = 1000;
+
+/** `INSERT … VALUES (…), (…)` in chunks of ROWS_PER_INSERT rows; `rows` are the parameters of each row. */
+export async function insertRows(m: EntityManager, head: string, rows: readonly unknown[][]): Promise<void> {
+  for (let from = 0; from < rows.length; from += ROWS_PER_INSERT) {
+    const chunk = rows.slice(from, from + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    const tuples = chunk.map((row) => {
+      const first = params.length;
+      params.push(...row);
+      return `(${row.map((_, j) => `$${first + j + 1}`).join(',')})`;
+    });
+    await m.query(`${head} VALUES ${tuples.join(', ')}`, params);
+  }
+}
+
+const auditRow = (suggestionId: string, a: AuditEntry): unknown[] => [
+  suggestionId,
+  a.revision,
+  a.action,
+  a.actor,
+  a.at,
+  a.reason,
+];
+
 export interface SuggestionQuery {
   storeId?: string;
   category?: string;
@@ -164,6 +226,54 @@ export class SuggestionRepository {
       reason: s.reasons.map((r) => r.text).join(' '),
       revision: s.revision,
     });
+    return superseded;
+  }
+
+  /**
+   * `propose` for many suggestions (of distinct SKU × store pairs) in a few statements whatever their number: the
+   * same rows and audit entries. Returns, per suggestion in order, the open proposal it superseded, if any.
+   */
+  async proposeMany(m: EntityManager, list: readonly Suggestion[]): Promise<(Suggestion | undefined)[]> {
+    if (list.length === 0) return [];
+    const [old]: [Row[], number] = await m.query(
+      `UPDATE suggestion SET status = 'superseded', revision = revision + 1
+        WHERE status = 'proposed'
+          AND (sku, store_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        RETURNING ${COLUMNS}`,
+      [list.map((s) => s.sku), list.map((s) => s.storeId)],
+    );
+    const byPair = new Map<string, Suggestion>();
+    for (const r of old) {
+      const key = `${r.store_id}\u0000${r.sku}`;
+      if (!byPair.has(key)) byPair.set(key, toDomain(r));
+    }
+    const superseded = list.map((s) => byPair.get(`${s.storeId}\u0000${s.sku}`));
+    await insertRows(m, `INSERT INTO suggestion (${INSERT_COLUMNS})`, list.map(insertValues));
+    const audits: unknown[][] = [];
+    list.forEach((s, i) => {
+      const prev = superseded[i];
+      if (prev) {
+        audits.push(
+          auditRow(prev.suggestionId, {
+            action: 'superseded',
+            actor: 'system',
+            at: s.computedAt,
+            reason: `replaced by ${s.suggestionId}`,
+            revision: prev.revision,
+          }),
+        );
+      }
+      audits.push(
+        auditRow(s.suggestionId, {
+          action: 'proposed',
+          actor: 'system',
+          at: s.computedAt,
+          reason: s.reasons.map((r) => r.text).join(' '),
+          revision: s.revision,
+        }),
+      );
+    });
+    await insertRows(m, `INSERT INTO suggestion_audit (suggestion_id, revision, action, actor, at, reason)`, audits);
     return superseded;
   }
 
