@@ -1,6 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { forecastDemand, POLICY_QUANTILE_LEVELS } from '@app/forecasting';
-import { demandFromForecast, DemandInput, suggestReplenishment } from '@app/inventory';
+import {
+  demandFromForecast,
+  DemandInput,
+  empiricalCumulativeQuantiles,
+  ServiceTarget,
+  suggestReplenishment,
+} from '@app/inventory';
 
 export interface ReplaySettings {
   /** Index of the first replayed day. */
@@ -22,12 +28,26 @@ export interface ForecastJob extends ReplaySettings {
 export interface SkuForecasts {
   code: string;
   weeks: DemandInput[];
+  /** The same forecasts with the cumulative quantiles replaced by the history's own h-day totals (see below). */
+  empirical: DemandInput[];
   models: Record<string, number>;
 }
 
+/** Days of history behind the empirical lead-time-demand distribution (26 weeks). */
+export const EMPIRICAL_WINDOW_DAYS = 182;
+
 export interface SimulateJob extends ReplaySettings {
   mode: 'simulate';
-  skus: { code: string; price: number; daily: number[]; weeks: DemandInput[]; allocated: number[][] }[];
+  skus: {
+    code: string;
+    price: number;
+    daily: number[];
+    weeks: DemandInput[];
+    empirical: DemandInput[];
+    allocated: number[][];
+  }[];
+  /** Demand source of each allocated variant. */
+  allocatedSource: ('forecast' | 'empirical')[];
   serviceKind: 'fill_rate' | 'cycle_service';
   /** Uniform targets (same for every SKU). */
   uniformLevels: number[];
@@ -50,7 +70,7 @@ export interface PolicyOutcome {
 export interface SkuOutcome {
   code: string;
   uniform: PolicyOutcome[];
-  /** One per allocated aggregate target (cycle service levels per SKU and week from the allocation). */
+  /** One per allocated variant (cycle service levels per SKU and week from the allocation). */
   allocated: PolicyOutcome[];
   naive: PolicyOutcome[];
 }
@@ -59,6 +79,7 @@ function forecastAll(job: ForecastJob): SkuForecasts[] {
   const keep = job.leadTimeDays + job.reviewPeriodDays + 1;
   return job.skus.map((sku) => {
     const weeks: DemandInput[] = [];
+    const empirical: DemandInput[] = [];
     const models: Record<string, number> = {};
     for (let day = job.start; day < job.start + job.days; day += job.forecastEveryDays) {
       // Only the history before the day: the replay never sees the future.
@@ -74,9 +95,19 @@ function forecastAll(job: ForecastJob): SkuForecasts[] {
       if (demand.cumulative)
         demand.cumulative = { ...demand.cumulative, values: demand.cumulative.values.slice(0, keep) };
       weeks.push(demand);
+      // Forecast level, history's shape: quantiles of the last 26 weeks' h-day totals rescaled to the forecast mean.
+      const table = demand.cumulative
+        ? empiricalCumulativeQuantiles(sku.daily.slice(0, day), {
+            horizon: keep,
+            levels: demand.cumulative.levels,
+            windowDays: EMPIRICAL_WINDOW_DAYS,
+            meanPerDay: demand.meanPerDay,
+          })
+        : undefined;
+      empirical.push(table ? { ...demand, cumulative: table } : demand);
       models[forecast.model] = (models[forecast.model] ?? 0) + 1;
     }
-    return { code: sku.code, weeks, models };
+    return { code: sku.code, weeks, empirical, models };
   });
 }
 
@@ -135,12 +166,12 @@ function simulate(job: SimulateJob): SkuOutcome[] {
   const L = job.leadTimeDays;
   return job.skus.map((sku) => {
     const week = (day: number) => Math.floor((day - job.start) / job.forecastEveryDays);
-    const suggest = (s: Stock, w: number, service: { kind: 'fill_rate' | 'cycle_service'; level: number }) =>
+    const suggest = (s: Stock, w: number, service: ServiceTarget, weeks: DemandInput[] = sku.weeks) =>
       suggestReplenishment({
         sku: sku.code,
         policy: 'periodic',
         service,
-        demand: sku.weeks[w],
+        demand: weeks[w],
         supply: { leadTimeDays: L, reviewPeriodDays: job.reviewPeriodDays },
         stock: { onHand: s.onHand, onOrder: onOrder(s) },
       });
@@ -153,13 +184,16 @@ function simulate(job: SimulateJob): SkuOutcome[] {
       ...job.uniformLevels.map((level) => ({
         stock: newStock(),
         service: (_w: number) => ({ kind: job.serviceKind, level }),
+        weeks: sku.weeks,
       })),
-      ...sku.allocated.map((alphas) => ({
+      ...sku.allocated.map((alphas, v) => ({
+        weeks: job.allocatedSource[v] === 'empirical' ? sku.empirical : sku.weeks,
         stock: newStock(),
-        service: (w: number) => ({ kind: 'cycle_service' as const, level: alphas[w] }),
+        // Levels below 0.5 come only from an allocation allowed to plan dear items below their expected demand.
+        service: (w: number) => ({ kind: 'cycle_service' as const, level: alphas[w], allowBelowMean: alphas[w] < 0.5 }),
       })),
     ];
-    for (const v of dss) v.stock.onHand = suggest(v.stock, 0, v.service(0)).orderUpToLevel;
+    for (const v of dss) v.stock.onHand = suggest(v.stock, 0, v.service(0), v.weeks).orderUpToLevel;
     const naives = job.naiveCoverDays.map((cover) => {
       const s = newStock();
       s.onHand = Math.ceil(cover * recentAverage(job.start));
@@ -172,7 +206,7 @@ function simulate(job: SimulateJob): SkuOutcome[] {
       if ((day - job.start + 1) % job.reviewPeriodDays !== 0) continue;
       // The order placed tonight uses the forecast in force tomorrow morning (a new one starts on refresh days).
       const w = Math.min(sku.weeks.length - 1, week(day + 1));
-      for (const v of dss) place(v.stock, day, suggest(v.stock, w, v.service(w)).orderQuantity, L);
+      for (const v of dss) place(v.stock, day, suggest(v.stock, w, v.service(w), v.weeks).orderQuantity, L);
       const avg = recentAverage(day + 1);
       naives.forEach((s, i) =>
         place(s, day, Math.max(0, Math.ceil(job.naiveCoverDays[i] * avg - s.onHand - onOrder(s))), L),

@@ -4,6 +4,7 @@
  * `suggestWithRules`, `demandFromForecast`.
  */
 export * from './policy/demand.distribution';
+export * from './policy/empirical.demand';
 export * from './policy/forecast.adapter';
 export * from './policy/inventory.math';
 export * from './policy/replenishment.policy';

@@ -123,7 +123,7 @@ export function protectionDemand(input: ReplenishmentInput): ProtectionDemand {
 /**
  * Protection level (s for continuous review, S for periodic) before rounding: the α-quantile of demand over the
  * protection period for a cycle service level, or the level whose expected shortage per cycle is (1 − β) × demand
- * per cycle for a fill rate; never below the expected demand.
+ * per cycle for a fill rate; never below the expected demand (unless a cycle service target sets `allowBelowMean`).
  */
 export function protectionLevel(
   pd: ProtectionDemand,
@@ -131,7 +131,10 @@ export function protectionLevel(
   meanPerDay: number,
 ): number {
   if (!(meanPerDay > 0) && !(pd.protection.mean > 0)) return 0;
-  if (service.kind === 'cycle_service') return Math.max(pd.protection.mean, pd.protection.quantile(service.level));
+  if (service.kind === 'cycle_service') {
+    const q = pd.protection.quantile(service.level);
+    return service.allowBelowMean ? Math.max(0, q) : Math.max(pd.protection.mean, q);
+  }
   const perCycle = pd.demandPerCycle;
   return perCycle > 0 ? levelForShortage(pd.protection, (1 - service.level) * perCycle) : pd.protection.mean;
 }

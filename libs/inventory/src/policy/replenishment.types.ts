@@ -10,6 +10,12 @@ export type ReviewPolicy = 'continuous' | 'periodic';
 export interface ServiceTarget {
   kind: 'cycle_service' | 'fill_rate';
   level: number;
+  /**
+   * `cycle_service` only: let the protection level fall below the expected demand when α < 0.5 (its α-quantile is
+   * then below the mean). Off by default: a planner's own target never plans for less than the expected demand; the
+   * service allocation sets it for dear items whose stock buys little fill per £.
+   */
+  allowBelowMean?: boolean;
 }
 
 /** What the policy needs to know about demand; build it from a forecast with `demandFromForecast`. */
