@@ -7,7 +7,14 @@ import * as protoLoader from '@grpc/proto-loader';
 import { Client } from 'pg';
 import { APP_NAMES, AppName } from '@app/platform/config/platform.config';
 import { withDatabase } from '@app/platform/database/database-url';
-import { freePort, TEST_NATS_URL, TEST_SERVER_URL, uniqueName, uniqueNamespace } from '@app/testing';
+import {
+  deleteNamespaceStreams,
+  freePort,
+  TEST_NATS_URL,
+  TEST_SERVER_URL,
+  uniqueName,
+  uniqueNamespace,
+} from '@app/testing';
 import { EMBEDDED_PG_PASSWORD, EMBEDDED_PG_USER } from '../scripts/stack/postgres.provider';
 import { READY_MARKER } from '../scripts/stack/stack.report';
 
@@ -31,6 +38,7 @@ describe('npm start (scripts/stack)', () => {
   const launchers: Launcher[] = [];
   const databases: string[] = [];
   const tempDirs: string[] = [];
+  const namespaces: string[] = [];
 
   beforeAll(() => buildIfStale(), 300_000);
 
@@ -41,15 +49,18 @@ describe('npm start (scripts/stack)', () => {
 
   afterAll(async () => {
     await dropDatabases(databases);
+    for (const ns of namespaces) await deleteNamespaceStreams(ns);
     for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Per-app test databases on the test server, free ports, a NATS namespace of their own. */
   async function testEnv(apps: readonly AppName[]): Promise<Record<string, string>> {
+    const namespace = uniqueNamespace('stack');
+    namespaces.push(namespace);
     const env: Record<string, string> = {
       DATABASE_URL: TEST_SERVER_URL,
       NATS_URL: TEST_NATS_URL,
-      NATS_NAMESPACE: uniqueNamespace('stack'),
+      NATS_NAMESPACE: namespace,
       NODE_ENV: 'test',
       STACK_APPS: apps.join(','),
     };

@@ -3,8 +3,7 @@ import { AppName } from '@app/platform/config';
 import { createApp, StartedApp } from '@app/platform/bootstrap';
 import { JetStreamClient, silentLogger } from '@app/platform/messaging';
 import { STREAM_DEFINITIONS } from '@app/platform/platform';
-import { connect } from 'nats';
-import { TEST_NATS_URL, uniqueNamespace } from './nats';
+import { deleteNamespaceStreams, TEST_NATS_URL, uniqueNamespace } from './nats';
 import { freePort } from './ports';
 import { createTestDatabase, TestDatabase } from './postgres';
 
@@ -56,12 +55,7 @@ export async function startTestApp(
     close: async () => {
       await app.close();
       await bus.close();
-      const nc = await connect({ servers: TEST_NATS_URL });
-      const jsm = await nc.jetstreamManager();
-      for await (const s of jsm.streams.list()) {
-        if (s.config.name.startsWith(`${namespace.toUpperCase()}_`)) await jsm.streams.delete(s.config.name);
-      }
-      await nc.close();
+      await deleteNamespaceStreams(namespace);
       await db.drop();
     },
   };

@@ -11,7 +11,14 @@ import * as protoLoader from '@grpc/proto-loader';
 import { z } from 'zod';
 import { PROTO_LOADER_OPTIONS, GRPC_SERVICES, HEALTH_CONTRACT } from '@app/contracts/grpc';
 import { dssV1 } from '@app/contracts';
-import { createTestDatabase, freePort, TEST_NATS_URL, TestDatabase, uniqueNamespace } from '@app/testing';
+import {
+  createTestDatabase,
+  deleteNamespaceStreams,
+  freePort,
+  TEST_NATS_URL,
+  TestDatabase,
+  uniqueNamespace,
+} from '@app/testing';
 import { platformConfigSchema } from '../config/platform.config';
 import { NotFoundError } from '../errors/domain-error';
 import { errorFromGrpc } from '../errors/exception.filter';
@@ -74,6 +81,7 @@ describe('hybrid app bootstrap (real PostgreSQL and NATS)', () => {
   let db: TestDatabase;
   let started: StartedApp;
   let clients: ReturnType<typeof grpcClients>;
+  const namespace = uniqueNamespace('boot');
 
   beforeAll(async () => {
     db = await createTestDatabase('boot');
@@ -85,7 +93,7 @@ describe('hybrid app bootstrap (real PostgreSQL and NATS)', () => {
       GRPC_PORT: String(grpcPort),
       DATABASE_URL: db.url,
       NATS_URL: TEST_NATS_URL,
-      NATS_NAMESPACE: uniqueNamespace('boot'),
+      NATS_NAMESPACE: namespace,
       HTTP_BODY_LIMIT: '1kb',
     };
     @Module({
@@ -101,6 +109,7 @@ describe('hybrid app bootstrap (real PostgreSQL and NATS)', () => {
     clients?.close();
     await started?.close();
     await db?.drop();
+    await deleteNamespaceStreams(namespace);
     await telemetry.shutdown();
   });
 
