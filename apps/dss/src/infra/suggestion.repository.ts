@@ -182,43 +182,7 @@ export class SuggestionRepository {
         revision: superseded.revision,
       });
     }
-    await m.query(
-      `INSERT INTO suggestion (suggestion_id, sku, store_id, status, revision, policy, order_quantity, reorder_point,
-         safety_stock, order_up_to_level, economic_order_quantity, inventory_position, on_hand, on_order, days_of_cover,
-         stockout_probability, expected_units_short, excess_units, excess_value_minor, currency, target_service_level,
-         lead_time_days, order_date, forecast_id, forecast_model, reasons, computation_id, computed_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28)`,
-      [
-        s.suggestionId,
-        s.sku,
-        s.storeId,
-        s.status,
-        s.revision,
-        s.policy,
-        s.orderQuantity,
-        s.reorderPoint,
-        s.safetyStock,
-        s.orderUpToLevel,
-        s.economicOrderQuantity,
-        s.inventoryPosition,
-        s.onHand,
-        s.onOrder,
-        s.daysOfCover,
-        s.stockoutProbability,
-        s.expectedUnitsShort,
-        s.excessUnits,
-        s.excessValueMinor,
-        s.currency,
-        s.targetServiceLevel,
-        s.leadTimeDays,
-        s.orderDate,
-        s.forecastId ?? null,
-        s.forecastModel,
-        JSON.stringify(s.reasons),
-        s.computationId ?? null,
-        s.computedAt,
-      ],
-    );
+    await insertRows(m, `INSERT INTO suggestion (${INSERT_COLUMNS})`, [insertValues(s)]);
     await this.audit(m, s.suggestionId, {
       action: 'proposed',
       actor: 'system',
