@@ -8,40 +8,13 @@ import { DataSource } from 'typeorm';
 import { Suggestion } from '../src/domain/suggestion';
 import { DssModule } from '../src/dss.module';
 import { SuggestionRepository } from '../src/infra/suggestion.repository';
+import { aSuggestion } from './dss.builders';
 
 const now = '2026-11-20T09:30:00.000Z';
 
-function proposal(overrides: Partial<Suggestion> = {}): Suggestion {
-  return {
-    suggestionId: randomUUID(),
-    sku: 'SKU-1',
-    storeId: 'S1',
-    status: 'proposed',
-    revision: 1,
-    policy: 'continuous_review',
-    orderQuantity: 60,
-    reorderPoint: 41,
-    safetyStock: 12,
-    orderUpToLevel: 101,
-    economicOrderQuantity: 58,
-    inventoryPosition: 18,
-    onHand: 18,
-    onOrder: 0,
-    daysOfCover: 4.3,
-    stockoutProbability: 0.31,
-    expectedUnitsShort: 2.1,
-    excessUnits: 0,
-    excessValueMinor: 0,
-    currency: 'EUR',
-    targetServiceLevel: 0.95,
-    leadTimeDays: 7,
-    orderDate: '2026-11-21',
-    forecastModel: 'ets',
-    reasons: [{ code: 'POLICY.REORDER', text: 'Stock 18 is below the reorder point 41.' }],
-    computedAt: new Date(),
-    ...overrides,
-  };
-}
+/** A stored proposal needs a uuid id; the rest is the shared builder's. */
+const proposal = (overrides: Partial<Suggestion> = {}): Suggestion =>
+  aSuggestion({ suggestionId: randomUUID(), computedAt: new Date(), ...overrides });
 
 describe('DSS service (real PostgreSQL and NATS)', () => {
   let t: TestApp;

@@ -1,14 +1,9 @@
+import { withDatabase } from '@app/platform/database/database-url';
 import { Client } from 'pg';
 import { uniqueName } from './run-id';
 
 /** Server the tests use; override with TEST_DATABASE_URL (any database on the server, usually `postgres`). */
 export const TEST_SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
-}
 
 export interface TestDatabase {
   readonly name: string;

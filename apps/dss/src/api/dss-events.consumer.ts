@@ -1,8 +1,7 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_CATALOGUE, EventSubject } from '@app/contracts/events';
 import { ConsumerHandle, JetStreamClient, NonRetryableError, ReceivedMessage } from '@app/platform/messaging';
 import { APP_CONFIG, PlatformConfig } from '@app/platform/config';
-import { Inject } from '@nestjs/common';
 import { DemandIngestService } from '../application/demand-ingest.service';
 
 type Handler = (consumer: string, msgId: string, payload: never) => Promise<boolean>;

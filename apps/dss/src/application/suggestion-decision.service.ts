@@ -37,13 +37,7 @@ export function suggestionChangedEvent(s: Suggestion, at: Date): SuggestionChang
   };
 }
 
-export async function announce(m: EntityManager, s: Suggestion, at: Date): Promise<void> {
-  await enqueueOutbox(m, [
-    { subject: SUGGESTION_CHANGED, msgId: `${s.suggestionId}:${s.revision}`, payload: suggestionChangedEvent(s, at) },
-  ]);
-}
-
-/** `announce` for many suggestions, in order, with one INSERT. */
+/** Announces suggestions' new states, in order, through the outbox of the caller's transaction. */
 export async function announceMany(m: EntityManager, list: readonly Suggestion[], at: Date): Promise<void> {
   await enqueueOutbox(
     m,
@@ -53,6 +47,10 @@ export async function announceMany(m: EntityManager, list: readonly Suggestion[]
       payload: suggestionChangedEvent(s, at),
     })),
   );
+}
+
+export function announce(m: EntityManager, s: Suggestion, at: Date): Promise<void> {
+  return announceMany(m, [s], at);
 }
 
 function failure(id: string, f: DecisionFailure): Error {

@@ -1,38 +1,9 @@
+import { aSuggestion } from '../../test/dss.builders';
 import { acceptSuggestion, effectiveOrderQuantity, rejectSuggestion, Suggestion } from './suggestion';
 
 const at = new Date('2026-11-21T10:00:00Z');
 
-function proposed(overrides: Partial<Suggestion> = {}): Suggestion {
-  return {
-    suggestionId: 's1',
-    sku: 'SKU-1',
-    storeId: 'S1',
-    status: 'proposed',
-    revision: 1,
-    policy: 'continuous_review',
-    orderQuantity: 60,
-    reorderPoint: 41,
-    safetyStock: 12,
-    orderUpToLevel: 101,
-    economicOrderQuantity: 58,
-    inventoryPosition: 18,
-    onHand: 18,
-    onOrder: 0,
-    daysOfCover: 4.3,
-    stockoutProbability: 0.31,
-    expectedUnitsShort: 2.1,
-    excessUnits: 0,
-    excessValueMinor: 0,
-    currency: 'EUR',
-    targetServiceLevel: 0.95,
-    leadTimeDays: 7,
-    orderDate: '2026-11-21',
-    forecastModel: 'ets',
-    reasons: [{ code: 'POLICY.REORDER', text: 'below reorder point' }],
-    computedAt: at,
-    ...overrides,
-  };
-}
+const proposed = (overrides: Partial<Suggestion> = {}): Suggestion => aSuggestion({ suggestionId: 's1', ...overrides });
 
 describe('suggestion decisions', () => {
   it('accepts an open suggestion, bumping the revision and recording who, when and why', () => {

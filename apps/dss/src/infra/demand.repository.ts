@@ -138,38 +138,6 @@ export class DemandRepository {
     return r[0]?.day ?? undefined;
   }
 
-  async stockPosition(sku: string, storeId: string): Promise<StockPosition | undefined> {
-    const r: { on_hand: string; on_order: string; observed_at: Date }[] = await this.dataSource.query(
-      `SELECT on_hand, on_order, observed_at FROM stock_position WHERE sku = $1 AND store_id = $2`,
-      [sku, storeId],
-    );
-    return r[0]
-      ? { onHand: Number(r[0].on_hand), onOrder: Number(r[0].on_order), observedAt: r[0].observed_at }
-      : undefined;
-  }
-
-  async item(sku: string): Promise<ItemInfo | undefined> {
-    const r: {
-      sku: string;
-      title: string;
-      categories: string[];
-      price_minor: string | null;
-      currency: string | null;
-      available: boolean;
-    }[] = await this.dataSource.query(`SELECT * FROM item WHERE sku = $1`, [sku]);
-    const i = r[0];
-    return i
-      ? {
-          sku: i.sku,
-          title: i.title,
-          categories: i.categories,
-          priceMinor: i.price_minor === null ? undefined : Number(i.price_minor),
-          currency: i.currency ?? undefined,
-          available: i.available,
-        }
-      : undefined;
-  }
-
   /**
    * Daily demand of many pairs at once, for a computation: from `from` (or the pair's first sale, if later) to `to`,
    * zero days filled in. Pairs without any sale get no rows. Keyed by `pairKey`.

@@ -165,32 +165,7 @@ export class SuggestionRepository {
    * (with an audit entry); returns it so the caller can announce the change.
    */
   async propose(m: EntityManager, s: Suggestion): Promise<Suggestion | undefined> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount].
-    const [old]: [Row[], number] = await m.query(
-      `UPDATE suggestion SET status = 'superseded', revision = revision + 1
-        WHERE sku = $1 AND store_id = $2 AND status = 'proposed'
-        RETURNING ${COLUMNS}`,
-      [s.sku, s.storeId],
-    );
-    const superseded = old[0] ? toDomain(old[0]) : undefined;
-    if (superseded) {
-      await this.audit(m, superseded.suggestionId, {
-        action: 'superseded',
-        actor: 'system',
-        at: s.computedAt,
-        reason: `replaced by ${s.suggestionId}`,
-        revision: superseded.revision,
-      });
-    }
-    await insertRows(m, `INSERT INTO suggestion (${INSERT_COLUMNS})`, [insertValues(s)]);
-    await this.audit(m, s.suggestionId, {
-      action: 'proposed',
-      actor: 'system',
-      at: s.computedAt,
-      reason: s.reasons.map((r) => r.text).join(' '),
-      revision: s.revision,
-    });
-    return superseded;
+    return (await this.proposeMany(m, [s]))[0];
   }
 
   /**

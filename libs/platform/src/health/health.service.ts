@@ -42,11 +42,6 @@ export class HealthService implements BeforeApplicationShutdown, OnApplicationSh
     this.indicators = [database, messaging].filter((i): i is HealthIndicator => i !== undefined);
   }
 
-  /** Extra checks an app adds for its own dependencies. */
-  register(indicator: HealthIndicator): void {
-    this.indicators.push(indicator);
-  }
-
   beforeApplicationShutdown(): void {
     this.shuttingDown = true;
   }

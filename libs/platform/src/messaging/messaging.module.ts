@@ -27,9 +27,9 @@ export interface MessagingModuleAsyncOptions {
   readonly isGlobal?: boolean;
 }
 
-/** Structured fields go through as an object, so the JSON logger keeps them as fields. */
-function nestLogger(): MessagingLogger {
-  const logger = new Logger('Messaging');
+/** Messaging logs through Nest; structured fields go through as an object, so the JSON logger keeps them as fields. */
+export function nestMessagingLogger(context = 'Messaging'): MessagingLogger {
+  const logger = new Logger(context);
   return {
     info: (msg, fields) => logger.log({ msg, ...fields }),
     warn: (msg, fields) => logger.warn({ msg, ...fields }),
@@ -70,7 +70,7 @@ export class MessagingModule {
         {
           provide: JetStreamClient,
           useFactory: (o: MessagingModuleOptions) =>
-            JetStreamClient.connect({ ...o, logger: o.logger ?? nestLogger() }),
+            JetStreamClient.connect({ ...o, logger: o.logger ?? nestMessagingLogger() }),
           inject: [MESSAGING_OPTIONS],
         },
         MessagingShutdown,

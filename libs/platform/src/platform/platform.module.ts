@@ -1,11 +1,4 @@
-import {
-  DynamicModule,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-} from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { STREAMS } from '@app/contracts/events';
 import { DataSource, EntitySchema, MigrationInterface } from 'typeorm';
 import { OutboxRelay } from '../messaging/outbox';
@@ -17,7 +10,7 @@ import { DatabaseModule } from '../database/database.module';
 import { HealthModule } from '../health/health.module';
 import { HEALTH_INDICATORS, HealthIndicator } from '../health/health.indicator';
 import { JetStreamClient } from '../messaging/jetstream.client';
-import { MessagingModule } from '../messaging/messaging.module';
+import { MessagingModule, nestMessagingLogger } from '../messaging/messaging.module';
 import { StreamDefinition } from '../messaging/messaging.types';
 import { PlatformInbox1763700000000 } from '../messaging/inbox';
 import { PlatformOutbox1763700000001 } from '../messaging/outbox';
@@ -51,24 +44,13 @@ export interface PlatformModuleOptions<S extends z.ZodObject> {
   migrations?: MigrationClass[];
 }
 
-/**
- * Everything an app needs from the platform, wired the same way in every app: validated config,
- * its own database (migrated), JetStream, health on both transports, circuit breakers.
- */
 /** The app's outbox relay: starts with the app, stops (after its batch in flight) before shutdown. */
 @Injectable()
 export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly relay: OutboxRelay;
 
   constructor(dataSource: DataSource, client: JetStreamClient) {
-    const logger = new Logger('Outbox');
-    this.relay = new OutboxRelay(dataSource, client, {
-      logger: {
-        info: (msg, fields) => logger.log({ msg, ...fields }),
-        warn: (msg, fields) => logger.warn({ msg, ...fields }),
-        error: (msg, fields) => logger.error({ msg, ...fields }),
-      },
-    });
+    this.relay = new OutboxRelay(dataSource, client, { logger: nestMessagingLogger('Outbox') });
   }
 
   onApplicationBootstrap(): void {
@@ -85,6 +67,10 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
+/**
+ * Everything an app needs from the platform, wired the same way in every app: validated config,
+ * its own database (migrated), JetStream, health on both transports, circuit breakers.
+ */
 @Module({})
 export class PlatformModule {
   static forRoot<S extends z.ZodObject>(options: PlatformModuleOptions<S>): DynamicModule {

@@ -1,5 +1,5 @@
 import { connect, type JetStreamManager, type NatsConnection, type StoredMsg } from 'nats';
-import { TEST_NATS_URL, uniqueNamespace } from '@app/testing';
+import { deleteNamespaceStreams, TEST_NATS_URL, uniqueNamespace } from '@app/testing';
 import { headersToRecord } from '../consumer.runner';
 import { JetStreamClient, type JetStreamClientOptions } from '../jetstream.client';
 import { MessagingNames } from '../messaging.naming';
@@ -94,11 +94,7 @@ export class MessagingTestBed {
 
   async cleanup(): Promise<void> {
     await Promise.allSettled(this.clients.map((c) => c.close(2_000)));
-    const jsm = await this.jsm();
-    const prefix = `${this.namespace.toUpperCase()}_`;
-    for await (const s of jsm.streams.list()) {
-      if (s.config.name.startsWith(prefix)) await jsm.streams.delete(s.config.name);
-    }
+    await deleteNamespaceStreams(this.namespace);
     await this.admin?.nc.close();
   }
 }
