@@ -7,5 +7,6 @@ export * from './health';
 export * from './logging';
 export * from './messaging';
 export * from './resilience';
+export * from './metrics';
 export * from './platform';
 export * from './bootstrap';

@@ -8,6 +8,8 @@ type UnaryFn = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Call
 export interface GrpcTestClient {
   /** Calls a unary method; resolves with the response, rejects with the grpc ServiceError. */
   call<T = unknown>(method: string, request: object, metadata?: grpc.Metadata): Promise<T>;
+  /** Calls a client-streaming method: sends every request, closes, resolves with the one answer. */
+  clientStream<T = unknown>(method: string, requests: readonly object[]): Promise<T>;
   /** Calls a server-streaming method and collects every message. */
   stream<T = unknown>(method: string, request: object): Promise<T[]>;
   close(): void;
@@ -41,6 +43,17 @@ export function grpcTestClient(service: GrpcServiceKey, address: string): GrpcTe
         call.on('data', (m: T) => out.push(m));
         call.on('error', reject);
         call.on('end', () => resolve(out));
+      }),
+    clientStream: <T>(method: string, requests: readonly object[]) =>
+      new Promise<T>((resolve, reject) => {
+        type Writable = grpc.ClientWritableStream<object>;
+        const call = (
+          client as unknown as Record<string, (md: grpc.Metadata, o: grpc.CallOptions, cb: Callback) => Writable>
+        )[method].call(client, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, (err, res) =>
+          err ? reject(err) : resolve(res as T),
+        );
+        for (const r of requests) call.write(r);
+        call.end();
       }),
     close: () => client.close(),
   };

@@ -24,6 +24,8 @@ export const InteractionContextV1 = z.object({
   recommendationId: z.string().max(128).optional(),
   experimentId: z.string().max(128).optional(),
   variant: z.string().max(64).optional(),
+  /** Slot on the page, e.g. `pdp-similar`. */
+  placement: z.string().max(128).optional(),
 });
 
 export const InteractionEventV1 = z
@@ -64,6 +66,8 @@ export const ItemUpsertedV1 = z.object({
   attributes: z.record(z.string(), z.string()).default({}),
   hidden: z.boolean().default(false),
   available: z.boolean().default(true),
+  /** End of line: never recommended, never reordered. */
+  discontinued: z.boolean().default(false),
   updatedAt: UtcInstant,
 });
 export type ItemUpsertedV1 = z.infer<typeof ItemUpsertedV1>;
@@ -79,6 +83,8 @@ export type UserUpsertedV1 = z.infer<typeof UserUpsertedV1>;
 
 export const SalesLineV1 = z.object({
   lineId: Id,
+  /** Invoice or receipt the line belongs to, when known. */
+  invoiceId: Id.optional(),
   sku: Id,
   storeId: Id,
   /** Negative for returns. */
@@ -117,6 +123,8 @@ export const SupplyParametersV1 = z.object({
   packSize: z.number().int().positive().default(1),
   /** Target cycle service level, e.g. 0.95. */
   serviceLevel: z.number().gt(0).lt(1),
+  /** Days between orders for periodic review; absent: continuous review. */
+  reviewPeriodDays: z.number().int().positive().optional(),
   updatedAt: UtcInstant,
 });
 export type SupplyParametersV1 = z.infer<typeof SupplyParametersV1>;

@@ -59,7 +59,52 @@ function bodyParserStatus(err: unknown): number | undefined {
   return typeof e.status === 'number' && typeof e.type === 'string' ? e.status : undefined;
 }
 
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection refused',
+];
+
+/**
+ * True for failures to reach the database rather than failures of a statement: refused or dropped
+ * connections, pool timeouts, server shutdown (SQLSTATE 57P01–57P03) and connection exceptions (class 08).
+ * These become UNAVAILABLE / 503 so callers retry; a failed transaction has stored nothing.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth += 1) {
+    const { code, message, driverError, cause } = e as {
+      code?: unknown;
+      message?: unknown;
+      driverError?: unknown;
+      cause?: unknown;
+    };
+    if (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^57P0[123]$/.test(code) || /^08/.test(code))) {
+      return true;
+    }
+    if (typeof message === 'string' && CONNECTION_MESSAGES.some((m) => message.includes(m))) return true;
+    e = driverError ?? cause;
+  }
+  return false;
+}
+
 export function mapError(err: unknown, traceId?: string): MappedError {
+  if (!(err instanceof DomainError) && isDatabaseUnavailable(err)) {
+    const s = ERROR_STATUS[ErrorKind.Unavailable];
+    return {
+      grpcStatus: s.grpc,
+      httpStatus: s.http,
+      body: {
+        code: 'DATABASE.UNAVAILABLE',
+        message: 'The database cannot be reached; nothing was stored. Retry later.',
+        violations: [],
+        traceId,
+      },
+      retryAfterSeconds: 5,
+      unexpected: false,
+    };
+  }
   if (err instanceof DomainError) {
     const s = ERROR_STATUS[err.kind];
     return {

@@ -1,4 +1,4 @@
-export { JetStreamClient, CONTENT_TYPE_JSON, type JetStreamClientOptions } from './jetstream.client';
+export { JetStreamClient, CONTENT_TYPE_JSON, type JetStreamClientOptions, type RawPublish } from './jetstream.client';
 export {
   MessagingModule,
   MessagingShutdown,

@@ -15,6 +15,7 @@ import { StreamDefinition } from '../messaging/messaging.types';
 import { PlatformInbox1763700000000 } from '../messaging/inbox';
 import { PlatformOutbox1763700000001 } from '../messaging/outbox';
 import { ResilienceModule } from '../resilience/resilience.module';
+import { MetricsModule } from '../metrics/metrics.module';
 
 type EntityTarget = Function | EntitySchema; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
 type MigrationClass = new () => MigrationInterface;
@@ -95,6 +96,7 @@ export class PlatformModule {
         }),
         ResilienceModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         OutboxPublisher,
@@ -109,7 +111,7 @@ export class PlatformModule {
           }),
         },
       ],
-      exports: [HEALTH_INDICATORS.messaging, OutboxPublisher],
+      exports: [HEALTH_INDICATORS.messaging, OutboxPublisher, MetricsModule],
     };
   }
 }
