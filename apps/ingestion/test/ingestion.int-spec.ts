@@ -173,6 +173,51 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     expect(answer.results.filter((r) => r.status === ingestionV1.RecordStatus.DUPLICATE).map((r) => r.index)).toEqual([51, 52, 53, 54, 55]);
   });
 
+  it('ingests the catalogue, sales, stock and supply parameters over gRPC and publishes them cleaned', async () => {
+    const items = await grpc.call<ingestionV1.IngestItemsResponse>('ingestItems', {
+      items: [
+        { itemId: 'sku-cat-1', title: 'Hose', categories: ['Garden', 'Watering'], price: { amountMinor: 1999, currencyCode: 'EUR' } },
+        { itemId: 'sku-cat-2', title: 'Old hose', available: false, discontinued: true },
+      ],
+    });
+    expect(items.summary).toMatchObject({ accepted: 2 });
+    const users = await grpc.call<ingestionV1.IngestUsersResponse>('ingestUsers', {
+      users: [{ userId: 'u-cat', personalisationConsent: 'CONSENT_STATE_GRANTED', attributes: { country: 'DE' } }],
+    });
+    expect(users.summary).toMatchObject({ accepted: 1 });
+    const sales = await grpc.call<ingestionV1.IngestSalesResponse>('ingestSales', {
+      lines: [
+        { lineId: 'inv-1:1', invoiceId: 'inv-1', sku: 'sku-cat-1', storeId: 'S1', quantity: 3, unitPrice: { amountMinor: 1999, currencyCode: 'EUR' }, soldAt: toTimestamp(Date.parse('2026-11-19T10:00:00Z')) },
+        { lineId: 'inv-2:1', invoiceId: 'inv-2', sku: 'sku-cat-1', storeId: 'S1', quantity: 1, type: 'SALES_LINE_TYPE_RETURN', unitPrice: { amountMinor: 1999, currencyCode: 'EUR' }, soldAt: toTimestamp(Date.parse('2026-11-19T12:00:00Z')) },
+      ],
+    });
+    expect(sales.summary).toMatchObject({ accepted: 2 });
+    const supply = await grpc.call<ingestionV1.IngestSupplyParametersResponse>('ingestSupplyParameters', {
+      parameters: [{ sku: 'sku-cat-1', leadTimeDays: 5, unitCost: { amountMinor: 900, currencyCode: 'EUR' }, packSize: 6 }],
+    });
+    expect(supply.summary).toMatchObject({ accepted: 1 });
+
+    const catalogue = await eventually(
+      async () => events.of('catalog.v1.item').filter((e) => String(e.data.itemId).startsWith('sku-cat-')),
+      (found) => found.length === 2,
+      'both items',
+    );
+    const byId = Object.fromEntries(catalogue.map((e) => [e.data.itemId, e.data]));
+    expect(byId['sku-cat-1']).toMatchObject({ available: true, discontinued: false, priceMinor: 1999, categories: ['Garden', 'Watering'] });
+    expect(byId['sku-cat-2']).toMatchObject({ available: false, discontinued: true });
+    const lines = await eventually(
+      async () => events.of('sales.v1.line').filter((e) => e.data.sku === 'sku-cat-1'),
+      (found) => found.length === 2,
+      'both sales lines',
+    );
+    expect(lines.map((l) => [l.data.kind, l.data.quantity]).sort()).toEqual([
+      ['return', -1],
+      ['sale', 3],
+    ]);
+    // Items that came through the catalogue are not flagged as registered on the fly by later sales.
+    expect(sales.results.flatMap((r) => r.flags)).not.toContain(ingestionV1.RecordFlag.UNKNOWN_ITEM_REGISTERED);
+  });
+
   it('quarantines bursts beyond the bot rule', async () => {
     const at = '2026-11-10T10:00:00.500Z';
     const burst = Array.from({ length: 8 }, (_, i) => anInteraction({ userId: 'u-bot', itemId: `b-${i}`, occurredAt: at }));

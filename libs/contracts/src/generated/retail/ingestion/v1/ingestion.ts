@@ -203,8 +203,11 @@ export interface Item {
   attributes: { [key: string]: string };
   /** Hidden items are never recommended. */
   hidden: boolean;
-  /** Whether the item can currently be bought. */
-  available: boolean;
+  /** Whether the item can currently be bought; unset means available. */
+  available?:
+    | boolean
+    | null
+    | undefined;
   /** Discontinued items are not recommended and never reordered. */
   discontinued: boolean;
   /** When this version of the item was valid from (UTC); unset means now. */
