@@ -57,7 +57,7 @@ export const ingestionConfigSchema = platformConfigSchema('ingestion').extend({
   /** Apply the bot rule to bulk imports too (history from back-office files is trusted by default). */
   INGESTION_BOT_RULE_ON_IMPORTS: bool(false),
   /** Events the publisher reads and sends to JetStream per round. */
-  INGESTION_PUBLISH_BATCH_SIZE: positiveInt(2000),
+  INGESTION_PUBLISH_BATCH_SIZE: positiveInt(5000),
   /** How often the publisher looks for new events when nothing woke it. */
   INGESTION_PUBLISH_INTERVAL_MS: positiveInt(250),
   /** Wait after a failed publish round (NATS down) before the next. */

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { ingestionV1 } from '@app/contracts';
 import { fromTimestamp } from '@app/contracts/grpc';
 import { ValidationError } from '@app/platform/errors';
-import { concatMap, defer, from, last, map, Observable, scan } from 'rxjs';
+import { defer, from, last, map, mergeMap, Observable, scan } from 'rxjs';
 import type { RecordKind } from '../domain';
 import { ImportService } from '../application/import.service';
 import { IngestOutcome, IngestService } from '../application/ingest.service';
@@ -19,6 +19,9 @@ import {
   quarantineStateFromProto,
   resultToProto,
 } from './ingestion.proto-mapping';
+
+/** Stream messages stored concurrently (each in its own transaction). */
+const STREAM_MESSAGES_IN_FLIGHT = 4;
 
 type StreamTotals = { summary: ingestionV1.IngestSummary; results: ingestionV1.RecordResult[]; next: number };
 
@@ -136,8 +139,8 @@ export class IngestionGrpcController implements ingestionV1.IngestionServiceCont
   }
 
   /**
-   * A client stream of batches: each message is validated and committed as it arrives (so a broken
-   * stream keeps what came before it), and one answer with the totals and the non-accepted records'
+   * A client stream of batches: each message is validated and committed as it arrives, a few at a
+   * time (so a broken stream keeps what came before it), and one answer with the totals and the non-accepted records'
    * results comes when the client closes. Must return an Observable built from the request stream.
    */
   private stream<M>(
@@ -150,13 +153,15 @@ export class IngestionGrpcController implements ingestionV1.IngestionServiceCont
     const name = `grpc.${endpoint}`;
     let next = 0;
     return messages.pipe(
-      concatMap((m) =>
+      // A few messages in flight: one is cleaned while others wait on the database.
+      mergeMap((m) =>
         defer(() => {
           const inputs = this.ingest.checkBatch(field, records(m), name);
           const firstIndex = next;
           next += inputs.length;
           return from(this.ingest.ingest(kind, inputs, { source: 'grpc', endpoint: name, firstIndex }));
         }),
+        STREAM_MESSAGES_IN_FLIGHT,
       ),
       scan((acc: StreamTotals, o: IngestOutcome) => add(acc, o), {
         summary: { received: 0, accepted: 0, duplicates: 0, quarantined: 0 },

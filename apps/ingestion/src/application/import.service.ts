@@ -7,7 +7,13 @@ import { ConflictError, NotFoundError, ValidationError } from '@app/platform/err
 import { RecordKind } from '../domain';
 import { IngestionConfig } from '../ingestion.config';
 import { ImportBatch, ImportFormat, readImportBatches } from '../infra/import';
-import { ImportCounts, ImportJob, ImportJobOptions, ImportJobRepository, ImportJobState } from '../infra/import-job.repository';
+import {
+  ImportCounts,
+  ImportJob,
+  ImportJobOptions,
+  ImportJobRepository,
+  ImportJobState,
+} from '../infra/import-job.repository';
 import { IngestService } from './ingest.service';
 
 export interface StartImport {
@@ -30,10 +36,20 @@ export interface ImportProgressEvent {
 }
 
 /** Kinds in the order they are stored within a batch: catalogue first, so items are not "registered on the fly". */
-const KIND_ORDER: readonly RecordKind[] = ['item', 'user', 'supply_parameters', 'stock_position', 'sales_line', 'interaction'];
+const KIND_ORDER: readonly RecordKind[] = [
+  'item',
+  'user',
+  'supply_parameters',
+  'stock_position',
+  'sales_line',
+  'interaction',
+];
 
 const FILE_TIME_ZONES: Partial<Record<ImportFormat, string>> = { 'online-retail': 'Europe/London' };
-const MALFORMED_KIND: Partial<Record<ImportFormat, RecordKind>> = { 'online-retail': 'sales_line', movielens: 'interaction' };
+const MALFORMED_KIND: Partial<Record<ImportFormat, RecordKind>> = {
+  'online-retail': 'sales_line',
+  movielens: 'interaction',
+};
 
 class JobStopped extends Error {}
 
@@ -108,7 +124,10 @@ export class ImportService implements BeforeApplicationShutdown {
     try {
       let job = await this.jobs.find(jobId);
       if (job && (job.format !== request.format || job.sourceUri !== request.sourceUri)) {
-        throw new ConflictError('IMPORT_JOB.MISMATCH', `Job ${jobId} imports ${job.format} from ${job.sourceUri}; use another job id`);
+        throw new ConflictError(
+          'IMPORT_JOB.MISMATCH',
+          `Job ${jobId} imports ${job.format} from ${job.sourceUri}; use another job id`,
+        );
       }
       if (job?.state === 'succeeded') {
         await lock.release();
@@ -162,10 +181,22 @@ export class ImportService implements BeforeApplicationShutdown {
       for await (const batch of batches) {
         if (signal.aborted) throw new JobStopped();
         const row = job.checkpointRow + rowsThisRun + batch.rowsRead;
-        const next = await this.store(job, batch, counts, row, (rowsThisRun + batch.rowsRead) / Math.max((Date.now() - began) / 1000, 0.001));
+        const next = await this.store(
+          job,
+          batch,
+          counts,
+          row,
+          (rowsThisRun + batch.rowsRead) / Math.max((Date.now() - began) / 1000, 0.001),
+        );
         counts = next;
         rowsThisRun += batch.rowsRead;
-        onProgress?.({ job, bytesRead: batch.bytesRead, fileSize: batch.fileSize, counts, elapsedMs: Date.now() - began });
+        onProgress?.({
+          job,
+          bytesRead: batch.bytesRead,
+          fileSize: batch.fileSize,
+          counts,
+          elapsedMs: Date.now() - began,
+        });
       }
       const finished = await this.jobs.finish(job.jobId, 'succeeded');
       this.logger.log(`import ${job.jobId} succeeded: ${JSON.stringify(counts)}`);
@@ -179,14 +210,21 @@ export class ImportService implements BeforeApplicationShutdown {
   }
 
   /** One batch: its records by kind, its malformed rows and the checkpoint, in one transaction. */
-  private async store(job: ImportJob, batch: ImportBatch, before: ImportCounts, row: number, unitsPerSecond: number): Promise<ImportCounts> {
+  private async store(
+    job: ImportJob,
+    batch: ImportBatch,
+    before: ImportCounts,
+    row: number,
+    unitsPerSecond: number,
+  ): Promise<ImportCounts> {
     const groups = KIND_ORDER.map((kind) => ({
       kind,
       inputs: batch.records.filter((r) => r.kind === kind).map((r) => r.record),
     })).filter((g) => g.inputs.length > 0);
     const skipped = Object.values(batch.skipped).reduce((a, b) => a + b, 0);
     const skippedByReason = { ...before.skippedByReason };
-    for (const [reason, n] of Object.entries(batch.skipped)) skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
+    for (const [reason, n] of Object.entries(batch.skipped))
+      skippedByReason[reason] = (skippedByReason[reason] ?? 0) + n;
     let after = before;
     await this.ingest.ingestGroups(groups, {
       source: 'import',
@@ -244,7 +282,9 @@ export class ImportService implements BeforeApplicationShutdown {
         throw new ValidationError([{ field: 'sourceUri', message: 'is not a valid file:// URL' }]);
       }
     } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
-      throw new ValidationError([{ field: 'sourceUri', message: 'only local files (a path or file:// URL) can be imported' }]);
+      throw new ValidationError([
+        { field: 'sourceUri', message: 'only local files (a path or file:// URL) can be imported' },
+      ]);
     }
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) throw new ValidationError([{ field: 'sourceUri', message: `no readable file at ${path}` }]);
@@ -254,7 +294,8 @@ export class ImportService implements BeforeApplicationShutdown {
 
 function jobOptions(request: StartImport): ImportJobOptions {
   return {
-    columnMapping: request.columnMapping && Object.keys(request.columnMapping).length > 0 ? request.columnMapping : undefined,
+    columnMapping:
+      request.columnMapping && Object.keys(request.columnMapping).length > 0 ? request.columnMapping : undefined,
     defaultStoreId: request.defaultStoreId || undefined,
     timeZone: request.timeZone || FILE_TIME_ZONES[request.format],
   };

@@ -1,23 +1,25 @@
 /**
  * Users and items this process knows to be registered, so the hot path skips the database for them.
- * Bounded: past `capacity` the oldest half is forgotten (a forgotten id costs one cheap insert).
+ * Bounded: past `capacity` ids of a kind the oldest half is forgotten (a forgotten id costs one cheap insert).
  */
 export class KnownEntitiesCache {
-  private readonly ids = new Set<string>();
+  private readonly ids = new Map<string, Set<string>>();
 
   constructor(private readonly capacity = 500_000) {}
 
   has(kind: string, id: string): boolean {
-    return this.ids.has(`${kind}|${id}`);
+    return this.ids.get(kind)?.has(id) ?? false;
   }
 
   addAll(kind: string, ids: Iterable<string>): void {
-    for (const id of ids) this.ids.add(`${kind}|${id}`);
-    if (this.ids.size > this.capacity) {
-      let drop = this.ids.size - this.capacity / 2;
-      for (const key of this.ids) {
+    let known = this.ids.get(kind);
+    if (!known) this.ids.set(kind, (known = new Set()));
+    for (const id of ids) known.add(id);
+    if (known.size > this.capacity) {
+      let drop = known.size - this.capacity / 2;
+      for (const id of known) {
         if (drop-- <= 0) break;
-        this.ids.delete(key);
+        known.delete(id);
       }
     }
   }

@@ -124,7 +124,14 @@ export class ImportJobRepository {
     const [row] = (await this.dataSource.query(
       `INSERT INTO import_job (job_id, format, kind, source_uri, options, state, counts)
        VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING *`,
-      [job.jobId, job.format, job.kind ?? null, job.sourceUri, JSON.stringify(job.options), JSON.stringify(EMPTY_COUNTS)],
+      [
+        job.jobId,
+        job.format,
+        job.kind ?? null,
+        job.sourceUri,
+        JSON.stringify(job.options),
+        JSON.stringify(EMPTY_COUNTS),
+      ],
     )) as Row[];
     return toJob(row);
   }
@@ -133,15 +140,18 @@ export class ImportJobRepository {
    * Takes the job's session-level advisory lock on a connection of its own, or returns undefined when
    * another process holds it. The process running a job holds the lock for the job's whole run; when
    * that process dies, PostgreSQL ends its session and the lock goes with it, so a crashed job can be
-   * resumed at once and a live one never twice. (Ids are hashed to 32 bits: a collision only makes two
-   * jobs wait for each other.)
+   * resumed at once and a live one never twice. (Ids are hashed to 32 bits: a collision only refuses
+   * one of two jobs while the other runs.)
    */
   async lock(jobId: string): Promise<JobLock | undefined> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     let held = false;
     try {
-      const [row] = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS held`, [IMPORT_JOB_LOCK_CLASS, jobId])) as {
+      const [row] = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS held`, [
+        IMPORT_JOB_LOCK_CLASS,
+        jobId,
+      ])) as {
         held: boolean;
       }[];
       held = row?.held === true;
@@ -152,7 +162,9 @@ export class ImportJobRepository {
     return {
       release: async () => {
         // A broken connection has lost the lock already; only a live one needs the unlock.
-        await runner.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [IMPORT_JOB_LOCK_CLASS, jobId]).catch(() => undefined);
+        await runner
+          .query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [IMPORT_JOB_LOCK_CLASS, jobId])
+          .catch(() => undefined);
         await runner.release();
       },
     };
@@ -183,18 +195,38 @@ export class ImportJobRepository {
     tx: IngestTransaction,
     jobId: string,
     run: number,
-    progress: { offset: number; row: number; bytesRead: number; fileSize: number; counts: ImportCounts; unitsPerSecond: number },
+    progress: {
+      offset: number;
+      row: number;
+      bytesRead: number;
+      fileSize: number;
+      counts: ImportCounts;
+      unitsPerSecond: number;
+    },
   ): Promise<boolean> {
     const [rows] = (await tx.manager.query(
       `UPDATE import_job SET checkpoint_offset = $2, checkpoint_row = $3, bytes_read = $4, file_size = $5, counts = $6,
               units_per_second = $7, updated_at = now()
         WHERE job_id = $1 AND state = 'running' AND resume_count = $8 RETURNING job_id`,
-      [jobId, progress.offset, progress.row, progress.bytesRead, progress.fileSize, JSON.stringify(progress.counts), progress.unitsPerSecond, run],
+      [
+        jobId,
+        progress.offset,
+        progress.row,
+        progress.bytesRead,
+        progress.fileSize,
+        JSON.stringify(progress.counts),
+        progress.unitsPerSecond,
+        run,
+      ],
     )) as [Row[], number];
     return rows.length > 0;
   }
 
-  async finish(jobId: string, state: 'succeeded' | 'failed' | 'cancelled', errorMessage = ''): Promise<ImportJob | undefined> {
+  async finish(
+    jobId: string,
+    state: 'succeeded' | 'failed' | 'cancelled',
+    errorMessage = '',
+  ): Promise<ImportJob | undefined> {
     const [rows] = (await this.dataSource.query(
       `UPDATE import_job SET state = $2, error_message = $3, finished_at = now(), updated_at = now()
         WHERE job_id = $1 AND state IN ('pending', 'running') RETURNING *`,
@@ -203,7 +235,10 @@ export class ImportJobRepository {
     return rows[0] ? toJob(rows[0]) : this.find(jobId);
   }
 
-  async list(state: ImportJobState | undefined, page: { size: number; after?: number }): Promise<{ jobs: ImportJob[]; next?: number }> {
+  async list(
+    state: ImportJobState | undefined,
+    page: { size: number; after?: number },
+  ): Promise<{ jobs: ImportJob[]; next?: number }> {
     const params: unknown[] = [];
     const clauses: string[] = [];
     if (state) {

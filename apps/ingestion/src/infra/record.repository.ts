@@ -32,6 +32,16 @@ export interface Provenance {
 
 const ENTITY_CODE: Record<EntityKind, string> = { user: 'u', item: 'i' };
 
+/** `[{"k":…,"key":…,"s":…,"e":<event JSON>,"r":<raw JSON>}, …]`; event and raw are valid JSON already. */
+function logDocument(entries: readonly LogEntry[]): string {
+  const parts = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i += 1) {
+    const e = entries[i];
+    parts[i] = `{"k":${JSON.stringify(e.kind)},"key":${JSON.stringify(e.key)},"s":${JSON.stringify(e.subject)},"e":${e.event},"r":${e.raw}}`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
 /** Writes of one ingestion transaction: all or nothing. */
 export class IngestTransaction {
   constructor(readonly manager: EntityManager) {}
@@ -51,24 +61,19 @@ export class IngestTransaction {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Appends the entries whose key is new; returns the keys that were stored (the others are duplicates). */
+  /**
+   * Appends the entries whose key is new; returns the keys that were stored (the others are duplicates).
+   * The rows travel as one JSON document whose `e` and `r` members are the event and raw texts spliced
+   * in as they are: nothing is escaped twice, and `json` keeps their text exactly (it is what gets published).
+   */
   async append(entries: readonly LogEntry[], provenance: Provenance): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const rows = (await this.manager.query(
       `INSERT INTO ingested_record (kind, record_key, subject, event, raw, source, import_job_id, trace_parent)
-       SELECT k, key, s, e, r, $6, $7, $8
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::json[]) AS t(k, key, s, e, r)
+       SELECT t.k, t.key, t.s, t.e, t.r, $2, $3, $4
+         FROM json_to_recordset($1::json) AS t(k text, key text, s text, e json, r json)
        ON CONFLICT DO NOTHING RETURNING record_key`,
-      [
-        entries.map((e) => e.kind),
-        entries.map((e) => e.key),
-        entries.map((e) => e.subject),
-        entries.map((e) => e.event),
-        entries.map((e) => e.raw),
-        provenance.source,
-        provenance.importJobId ?? null,
-        provenance.traceParent ?? null,
-      ],
+      [logDocument(entries), provenance.source, provenance.importJobId ?? null, provenance.traceParent ?? null],
     )) as { record_key: string }[];
     return new Set(rows.map((r) => r.record_key));
   }

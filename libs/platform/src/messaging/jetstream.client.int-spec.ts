@@ -43,6 +43,33 @@ describe(JetStreamClient.name, () => {
     expect(seen[0].headers['content-type']).toBe('application/json');
   });
 
+  it('publishes a batch of pre-serialised messages pipelined, in order, de-duplicated by msgId', async () => {
+    const client = await bed.client();
+    const body = (n: number) => new TextEncoder().encode(JSON.stringify({ n }));
+    const batch = Array.from({ length: 500 }, (_, n) => ({
+      subjectSuffix: 'events.v1.interaction',
+      body: body(n),
+      msgId: `m-${n}`,
+      headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    }));
+    const acks = await client.publishMany(batch);
+    expect(acks.map((a) => a.seq)).toEqual(batch.map((_, n) => n + 1));
+    expect(acks.every((a) => !a.duplicate && a.stream === bed.names.stream('EVENTS'))).toBe(true);
+
+    const again = await client.publishMany([batch[7], { ...batch[0], msgId: 'm-new' }]);
+    expect(again.map((a) => [a.seq, a.duplicate])).toEqual([
+      [8, true],
+      [501, false],
+    ]);
+    expect(await bed.streamMessageCount('EVENTS')).toBe(501);
+    const stored = await bed.storedMessage('EVENTS', 3);
+    expect(stored.headersRecord).toMatchObject({ 'Nats-Msg-Id': 'm-2', 'content-type': 'application/json', traceparent: batch[2].headers.traceparent });
+
+    await expect(
+      client.publishMany([{ subjectSuffix: 'nowhere.v1.thing', body: body(1), msgId: 'x' }], 2_000),
+    ).rejects.toThrow(/No JetStream stream stores/);
+  });
+
   it('puts event type and schema version headers on the message', async () => {
     const client = await bed.client();
     await client.publish(
