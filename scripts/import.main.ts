@@ -44,10 +44,12 @@ export function parseImportArgs(argv: string[]): StartImport & { wait: boolean }
   });
   if (values.help) throw new UsageError('');
   const format = values.format as ImportFormat | undefined;
-  if (!format || !IMPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+  if (!format || !IMPORT_FORMATS.includes(format))
+    throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
   if (!values.file) throw new UsageError('--file is required');
   const kind = values.kind as RecordKind | undefined;
-  if (kind !== undefined && !RECORD_KINDS.includes(kind)) throw new UsageError(`--kind must be one of ${RECORD_KINDS.join(', ')}`);
+  if (kind !== undefined && !RECORD_KINDS.includes(kind))
+    throw new UsageError(`--kind must be one of ${RECORD_KINDS.join(', ')}`);
   const columnMapping: Record<string, string> = {};
   for (const pair of values.column ?? []) {
     const [field, column] = pair.split('=');
@@ -76,7 +78,13 @@ function summary(job: ImportJob, seconds: number): string {
     `  records accepted ${n(c.accepted)}`,
     `  duplicates       ${n(c.duplicates)}`,
     `  quarantined      ${n(c.quarantined)}`,
-    `  rows skipped     ${n(c.skipped)}${Object.keys(c.skippedByReason).length ? ` (${Object.entries(c.skippedByReason).map(([k, v]) => `${k} ${n(v)}`).join(', ')})` : ''}`,
+    `  rows skipped     ${n(c.skipped)}${
+      Object.keys(c.skippedByReason).length
+        ? ` (${Object.entries(c.skippedByReason)
+            .map(([k, v]) => `${k} ${n(v)}`)
+            .join(', ')})`
+        : ''
+    }`,
     `  returns          ${n(c.returns)}`,
     `  anonymous rows   ${n(c.anonymousRows)}`,
     `  this run         ${seconds.toFixed(1)} s`,
@@ -122,7 +130,9 @@ async function main(): Promise<number> {
     if (options.wait && job.state === 'succeeded') {
       const publisher = app.get(EventLogPublisher);
       await publisher.drained(30 * 60_000);
-      console.log(`  published        every accepted record acknowledged by JetStream (${((Date.now() - started) / 1000).toFixed(1)} s in all)`);
+      console.log(
+        `  published        every accepted record acknowledged by JetStream (${((Date.now() - started) / 1000).toFixed(1)} s in all)`,
+      );
     }
     return job.state === 'succeeded' ? 0 : 1;
   } finally {

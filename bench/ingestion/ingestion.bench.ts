@@ -15,7 +15,8 @@ import { createTestDatabase, deleteNamespaceStreams, freePort, TEST_NATS_URL, un
 import { formatTable } from '../../scripts/forecast-eval/table.format';
 import { numberArg, parseArgs, repoRoot, writeResult } from '../dss/bench.util';
 
-const USAGE = 'node dist/bench/ingestion/ingestion.bench.js [--events N] [--batch N] [--rest-concurrency N] [--stream-window N]';
+const USAGE =
+  'node dist/bench/ingestion/ingestion.bench.js [--events N] [--batch N] [--rest-concurrency N] [--stream-window N]';
 
 interface Phase {
   transport: string;
@@ -57,7 +58,9 @@ async function waitHttp(url: string, child: ChildProcess, timeoutMs = 60_000): P
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ok = await fetch(url).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -65,7 +68,9 @@ async function waitHttp(url: string, child: ChildProcess, timeoutMs = 60_000): P
 }
 
 async function published(httpUrl: string): Promise<{ records: number; published: number }> {
-  const stats = (await (await fetch(`${httpUrl}/v1/ingestion/stats`)).json()) as { publishLag: { records: number; published: number } };
+  const stats = (await (await fetch(`${httpUrl}/v1/ingestion/stats`)).json()) as {
+    publishLag: { records: number; published: number };
+  };
   return stats.publishLag;
 }
 
@@ -87,23 +92,30 @@ async function main(): Promise<void> {
   const namespace = uniqueNamespace('benchingest');
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   // The built service next to this built benchmark (dist/bench/ingestion → dist/apps/ingestion).
-  const child = spawn(process.execPath, [...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean), join(__dirname, '..', '..', 'apps', 'ingestion', 'src', 'main.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      BIND_HOST: '127.0.0.1',
-      HTTP_PORT: String(httpPort),
-      GRPC_PORT: String(grpcPort),
-      DATABASE_URL: db.url,
-      NATS_URL: TEST_NATS_URL,
-      NATS_NAMESPACE: namespace,
-      INGESTION_BOT_MAX_EVENTS_PER_SECOND: '0',
-      INGESTION_STATS_LOG_INTERVAL_SECONDS: '0',
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      join(__dirname, '..', '..', 'apps', 'ingestion', 'src', 'main.js'),
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        BIND_HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        DATABASE_URL: db.url,
+        NATS_URL: TEST_NATS_URL,
+        NATS_NAMESPACE: namespace,
+        INGESTION_BOT_MAX_EVENTS_PER_SECOND: '0',
+        INGESTION_STATS_LOG_INTERVAL_SECONDS: '0',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const httpUrl = `http://127.0.0.1:${httpPort}`;
   const phases: Phase[] = [];
   try {
@@ -112,9 +124,13 @@ async function main(): Promise<void> {
     const pkg = grpc.loadPackageDefinition(def) as unknown as {
       retail: { ingestion: { v1: { IngestionService: grpc.ServiceClientConstructor } } };
     };
-    const client = new pkg.retail.ingestion.v1.IngestionService(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure(), {
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-    });
+    const client = new pkg.retail.ingestion.v1.IngestionService(
+      `127.0.0.1:${grpcPort}`,
+      grpc.credentials.createInsecure(),
+      {
+        'grpc.max_send_message_length': 64 * 1024 * 1024,
+      },
+    );
 
     // Warm-up: JIT, pools, the entity registry's first sightings are part of the real load anyway.
     await restBatch(httpUrl, interactions(10_000_000, batch, false));
@@ -125,13 +141,19 @@ async function main(): Promise<void> {
       const acks: number[] = [];
       const started = performance.now();
       await new Promise<void>((resolve, reject) => {
-        const call = (client as unknown as Record<string, (md: grpc.Metadata, cb: (e: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<object>>)
-          .streamInteractions.call(client, new grpc.Metadata(), (err) => (err ? reject(err) : resolve()));
+        const call = (
+          client as unknown as Record<
+            string,
+            (md: grpc.Metadata, cb: (e: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<object>
+          >
+        ).streamInteractions.call(client, new grpc.Metadata(), (err) => (err ? reject(err) : resolve()));
         let sent = 0;
         const writeMore = () => {
           while (sent < events) {
             const t0 = performance.now();
-            const ok = call.write({ interactions: interactions(sent, batch, true) }, () => acks.push(performance.now() - t0));
+            const ok = call.write({ interactions: interactions(sent, batch, true) }, () =>
+              acks.push(performance.now() - t0),
+            );
             sent += batch;
             if (!ok) return call.once('drain', writeMore);
           }

@@ -9,7 +9,17 @@ import { IngestionModule } from '../src/ingestion.module';
 import { EventLogPublisher } from '../src/infra/event-log.publisher';
 import { anInteraction, collectEvents } from './ingestion.test-kit';
 
-type Rest = { summary: Record<string, number>; results: { index: number; key: string; status: string; errors: { field: string; code: string }[]; quarantineId?: string; flags: string[] }[] };
+type Rest = {
+  summary: Record<string, number>;
+  results: {
+    index: number;
+    key: string;
+    status: string;
+    errors: { field: string; code: string }[];
+    quarantineId?: string;
+    flags: string[];
+  }[];
+};
 
 describe('Ingestion service (real PostgreSQL and NATS)', () => {
   let t: TestApp;
@@ -22,7 +32,10 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       headers: { 'content-type': 'application/json' },
       body: raw ? (body as string) : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Rest & { error: { code: string; violations: { field: string }[] } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as Rest & { error: { code: string; violations: { field: string }[] } },
+    };
   };
   const count = async (sql: string, params: unknown[] = []) =>
     Number(((await ds.query(sql, params)) as { n: string }[])[0].n);
@@ -37,7 +50,12 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     });
     grpc = grpcTestClient('ingestion', t.app.grpcUrl);
     ds = t.app.app.get(DataSource);
-    events = await collectEvents(t.bus, ['events.v1.interaction', 'catalog.v1.item', 'sales.v1.line', 'stock.v1.position']);
+    events = await collectEvents(t.bus, [
+      'events.v1.interaction',
+      'catalog.v1.item',
+      'sales.v1.line',
+      'stock.v1.position',
+    ]);
   });
 
   afterAll(async () => {
@@ -47,7 +65,15 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
   });
 
   it('stores the good records of a batch, quarantines each class of bad one with reasons, and publishes the good ones cleaned', async () => {
-    const good = anInteraction({ userId: '  u-clean ', itemId: 'sku-9', type: 'purchase', quantity: 2, unitPrice: { amount: '12.00', currency: 'GBP' }, priceIncludesTax: true, occurredAt: '2026-03-29T02:30:00+02:00' });
+    const good = anInteraction({
+      userId: '  u-clean ',
+      itemId: 'sku-9',
+      type: 'purchase',
+      quantity: 2,
+      unitPrice: { amount: '12.00', currency: 'GBP' },
+      priceIncludesTax: true,
+      occurredAt: '2026-03-29T02:30:00+02:00',
+    });
     const { status: code, body } = await post('/v1/interactions', {
       interactions: [
         good,
@@ -74,7 +100,12 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       [':RECORD.NOT_AN_OBJECT'],
     ]);
     expect(body.results[0].flags).toEqual(
-      expect.arrayContaining(['TIME_NORMALISED', 'ID_NORMALISED', 'UNKNOWN_USER_REGISTERED', 'UNKNOWN_ITEM_REGISTERED']),
+      expect.arrayContaining([
+        'TIME_NORMALISED',
+        'ID_NORMALISED',
+        'UNKNOWN_USER_REGISTERED',
+        'UNKNOWN_ITEM_REGISTERED',
+      ]),
     );
     expect(await count(`SELECT count(*) AS n FROM quarantined_record WHERE state = 'pending'`)).toBe(7);
 
@@ -107,11 +138,20 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     expect(missing.body.error.violations[0].field).toBe('interactions');
     const notJson = await post('/v1/interactions', '{"interactions": [', true);
     expect(notJson.status).toBe(400);
-    const huge = await post('/v1/interactions', { interactions: [anInteraction({ context: { page: 'x'.repeat(70_000) } })] });
+    const huge = await post('/v1/interactions', {
+      interactions: [anInteraction({ context: { page: 'x'.repeat(70_000) } })],
+    });
     expect(huge.status).toBe(413);
 
     const grpcTooMany = await grpc
-      .call('ingestInteractions', { interactions: Array.from({ length: 51 }, () => ({ eventId: 'x', userId: 'u', itemId: 'i', type: 'INTERACTION_TYPE_VIEW' })) })
+      .call('ingestInteractions', {
+        interactions: Array.from({ length: 51 }, () => ({
+          eventId: 'x',
+          userId: 'u',
+          itemId: 'i',
+          type: 'INTERACTION_TYPE_VIEW',
+        })),
+      })
       .catch((e: unknown) => e as { code: number });
     expect(grpcTooMany).toMatchObject({ code: status.INVALID_ARGUMENT });
     expect(errorFromGrpc(grpcTooMany as never).violations[0].field).toBe('interactions');
@@ -120,7 +160,12 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
 
   it('stores repeats once, within and across batches and transports, and publishes them once', async () => {
     const a = anInteraction({ userId: 'u-dup' });
-    const noId = anInteraction({ userId: 'u-dup', eventId: undefined, itemId: 'sku-hash', occurredAt: '2026-11-01T10:00:00Z' });
+    const noId = anInteraction({
+      userId: 'u-dup',
+      eventId: undefined,
+      itemId: 'sku-hash',
+      occurredAt: '2026-11-01T10:00:00Z',
+    });
     const first = await post('/v1/interactions', { interactions: [a, a, noId, { ...noId }] });
     expect(first.body.results.map((r) => r.status)).toEqual(['accepted', 'duplicate', 'accepted', 'duplicate']);
     const again = await post('/v1/interactions', { interactions: [a, noId] });
@@ -170,13 +215,20 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       index: 50,
       errors: [expect.objectContaining({ field: 'type', code: 'FIELD.REQUIRED' })], // UNSPECIFIED is no type
     });
-    expect(answer.results.filter((r) => r.status === ingestionV1.RecordStatus.DUPLICATE).map((r) => r.index)).toEqual([51, 52, 53, 54, 55]);
+    expect(answer.results.filter((r) => r.status === ingestionV1.RecordStatus.DUPLICATE).map((r) => r.index)).toEqual([
+      51, 52, 53, 54, 55,
+    ]);
   });
 
   it('ingests the catalogue, sales, stock and supply parameters over gRPC and publishes them cleaned', async () => {
     const items = await grpc.call<ingestionV1.IngestItemsResponse>('ingestItems', {
       items: [
-        { itemId: 'sku-cat-1', title: 'Hose', categories: ['Garden', 'Watering'], price: { amountMinor: 1999, currencyCode: 'EUR' } },
+        {
+          itemId: 'sku-cat-1',
+          title: 'Hose',
+          categories: ['Garden', 'Watering'],
+          price: { amountMinor: 1999, currencyCode: 'EUR' },
+        },
         { itemId: 'sku-cat-2', title: 'Old hose', available: false, discontinued: true },
       ],
     });
@@ -187,13 +239,32 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     expect(users.summary).toMatchObject({ accepted: 1 });
     const sales = await grpc.call<ingestionV1.IngestSalesResponse>('ingestSales', {
       lines: [
-        { lineId: 'inv-1:1', invoiceId: 'inv-1', sku: 'sku-cat-1', storeId: 'S1', quantity: 3, unitPrice: { amountMinor: 1999, currencyCode: 'EUR' }, soldAt: toTimestamp(Date.parse('2026-11-19T10:00:00Z')) },
-        { lineId: 'inv-2:1', invoiceId: 'inv-2', sku: 'sku-cat-1', storeId: 'S1', quantity: 1, type: 'SALES_LINE_TYPE_RETURN', unitPrice: { amountMinor: 1999, currencyCode: 'EUR' }, soldAt: toTimestamp(Date.parse('2026-11-19T12:00:00Z')) },
+        {
+          lineId: 'inv-1:1',
+          invoiceId: 'inv-1',
+          sku: 'sku-cat-1',
+          storeId: 'S1',
+          quantity: 3,
+          unitPrice: { amountMinor: 1999, currencyCode: 'EUR' },
+          soldAt: toTimestamp(Date.parse('2026-11-19T10:00:00Z')),
+        },
+        {
+          lineId: 'inv-2:1',
+          invoiceId: 'inv-2',
+          sku: 'sku-cat-1',
+          storeId: 'S1',
+          quantity: 1,
+          type: 'SALES_LINE_TYPE_RETURN',
+          unitPrice: { amountMinor: 1999, currencyCode: 'EUR' },
+          soldAt: toTimestamp(Date.parse('2026-11-19T12:00:00Z')),
+        },
       ],
     });
     expect(sales.summary).toMatchObject({ accepted: 2 });
     const supply = await grpc.call<ingestionV1.IngestSupplyParametersResponse>('ingestSupplyParameters', {
-      parameters: [{ sku: 'sku-cat-1', leadTimeDays: 5, unitCost: { amountMinor: 900, currencyCode: 'EUR' }, packSize: 6 }],
+      parameters: [
+        { sku: 'sku-cat-1', leadTimeDays: 5, unitCost: { amountMinor: 900, currencyCode: 'EUR' }, packSize: 6 },
+      ],
     });
     expect(supply.summary).toMatchObject({ accepted: 1 });
 
@@ -203,7 +274,12 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       'both items',
     );
     const byId = Object.fromEntries(catalogue.map((e) => [e.data.itemId, e.data]));
-    expect(byId['sku-cat-1']).toMatchObject({ available: true, discontinued: false, priceMinor: 1999, categories: ['Garden', 'Watering'] });
+    expect(byId['sku-cat-1']).toMatchObject({
+      available: true,
+      discontinued: false,
+      priceMinor: 1999,
+      categories: ['Garden', 'Watering'],
+    });
     expect(byId['sku-cat-2']).toMatchObject({ available: false, discontinued: true });
     const lines = await eventually(
       async () => events.of('sales.v1.line').filter((e) => e.data.sku === 'sku-cat-1'),
@@ -220,12 +296,16 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
 
   it('quarantines bursts beyond the bot rule', async () => {
     const at = '2026-11-10T10:00:00.500Z';
-    const burst = Array.from({ length: 8 }, (_, i) => anInteraction({ userId: 'u-bot', itemId: `b-${i}`, occurredAt: at }));
+    const burst = Array.from({ length: 8 }, (_, i) =>
+      anInteraction({ userId: 'u-bot', itemId: `b-${i}`, occurredAt: at }),
+    );
     const { body } = await post('/v1/interactions', { interactions: burst });
     expect(body.summary).toMatchObject({ accepted: 5, quarantined: 3 });
     expect(body.results[7].errors[0].code).toBe('BOT.RATE_EXCEEDED');
     // The same user one second later is human again.
-    const later = await post('/v1/interactions', { interactions: [anInteraction({ userId: 'u-bot', occurredAt: '2026-11-10T10:00:01.200Z' })] });
+    const later = await post('/v1/interactions', {
+      interactions: [anInteraction({ userId: 'u-bot', occurredAt: '2026-11-10T10:00:01.200Z' })],
+    });
     expect(later.body.summary.accepted).toBe(1);
   });
 
@@ -233,7 +313,9 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     const broken = anInteraction({ userId: 'u-fix', occurredAt: new Date(Date.now() + 7 * 86_400_000).toISOString() });
     const { body } = await post('/v1/interactions', { interactions: [broken] });
     const quarantineId = body.results[0].quarantineId!;
-    const listed = (await (await fetch(`${t.app.httpUrl}/v1/quarantine?reasonCode=TIME.FAR_FUTURE&state=pending`)).json()) as {
+    const listed = (await (
+      await fetch(`${t.app.httpUrl}/v1/quarantine?reasonCode=TIME.FAR_FUTURE&state=pending`)
+    ).json()) as {
       records: { id: string; payload: Record<string, unknown>; reasons: { code: string }[] }[];
       totalSize: number;
     };
@@ -255,7 +337,9 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       corrections: { [quarantineId]: { ...broken, occurredAt: '2026-11-01T08:00:00Z' } },
     });
     expect(fixed.body.summary).toMatchObject({ accepted: 1 });
-    const [row] = (await ds.query(`SELECT state, replay_attempts FROM quarantined_record WHERE id = $1`, [quarantineId])) as {
+    const [row] = (await ds.query(`SELECT state, replay_attempts FROM quarantined_record WHERE id = $1`, [
+      quarantineId,
+    ])) as {
       state: string;
       replay_attempts: number;
     }[];
@@ -286,7 +370,10 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     );
     expect(position.data).toMatchObject({ onHand: 4, onOrder: 10, observedAt: '2026-11-20T08:00:00.000Z' });
     await eventually(
-      () => count(`SELECT count(*) AS n FROM quarantined_record WHERE source = 'nats' AND 'QUANTITY.NEGATIVE' = ANY(reason_codes)`),
+      () =>
+        count(
+          `SELECT count(*) AS n FROM quarantined_record WHERE source = 'nats' AND 'QUANTITY.NEGATIVE' = ANY(reason_codes)`,
+        ),
       (n) => n === 1,
       'the bad position in quarantine',
     );

@@ -30,7 +30,9 @@ export class IngestionBusConsumer implements OnApplicationBootstrap {
         const parsed = EVENT_CATALOGUE[SUBJECT].schema.safeParse(msg.data);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          throw new NonRetryableError(`not a submission: ${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`);
+          throw new NonRetryableError(
+            `not a submission: ${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`,
+          );
         }
         const { kind, records } = parsed.data;
         const size = this.ingest.maxBatchSize;

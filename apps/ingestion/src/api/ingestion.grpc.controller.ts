@@ -73,7 +73,9 @@ export class IngestionGrpcController implements ingestionV1.IngestionServiceCont
     return this.stream(s, 'supply_parameters', 'parameters', (m) => m.parameters, 'StreamSupplyParameters');
   }
 
-  async listQuarantinedRecords(r: ingestionV1.ListQuarantinedRecordsRequest): Promise<ingestionV1.ListQuarantinedRecordsResponse> {
+  async listQuarantinedRecords(
+    r: ingestionV1.ListQuarantinedRecordsRequest,
+  ): Promise<ingestionV1.ListQuarantinedRecordsResponse> {
     const page = await this.quarantine.list(
       {
         kind: kindFromProto(r.kind),
@@ -154,13 +156,14 @@ export class IngestionGrpcController implements ingestionV1.IngestionServiceCont
     let next = 0;
     return messages.pipe(
       // A few messages in flight: one is cleaned while others wait on the database.
-      mergeMap((m) =>
-        defer(() => {
-          const inputs = this.ingest.checkBatch(field, records(m), name);
-          const firstIndex = next;
-          next += inputs.length;
-          return from(this.ingest.ingest(kind, inputs, { source: 'grpc', endpoint: name, firstIndex }));
-        }),
+      mergeMap(
+        (m) =>
+          defer(() => {
+            const inputs = this.ingest.checkBatch(field, records(m), name);
+            const firstIndex = next;
+            next += inputs.length;
+            return from(this.ingest.ingest(kind, inputs, { source: 'grpc', endpoint: name, firstIndex }));
+          }),
         STREAM_MESSAGES_IN_FLIGHT,
       ),
       scan((acc: StreamTotals, o: IngestOutcome) => add(acc, o), {

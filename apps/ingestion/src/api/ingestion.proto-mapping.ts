@@ -26,18 +26,26 @@ function fromEnum(e: StringEnum, value: string, separator = '_'): string | undef
 }
 
 /** An enum filter: UNSPECIFIED (or empty) means "any"; anything else must be a known value. */
-function enumFilter<T extends string>(e: StringEnum, value: string | undefined, field: string, separator = '_'): T | undefined {
+function enumFilter<T extends string>(
+  e: StringEnum,
+  value: string | undefined,
+  field: string,
+  separator = '_',
+): T | undefined {
   if (!value || value.endsWith('_UNSPECIFIED')) return undefined;
   const name = fromEnum(e, value, separator);
   if (name === undefined) throw new ValidationError([{ field, message: `unknown value ${value}` }]);
   return name as T;
 }
 
-export const kindFromProto = (v: string | undefined, field = 'kind') => enumFilter<RecordKind>(ingestionV1.RecordKind, v, field);
+export const kindFromProto = (v: string | undefined, field = 'kind') =>
+  enumFilter<RecordKind>(ingestionV1.RecordKind, v, field);
 export const quarantineStateFromProto = (v: string | undefined) =>
   enumFilter<QuarantineState>(ingestionV1.QuarantineState, v, 'state');
-export const jobStateFromProto = (v: string | undefined) => enumFilter<ImportJobState>(ingestionV1.ImportJobState, v, 'state');
-export const formatFromProto = (v: string | undefined) => enumFilter<ImportFormat>(ingestionV1.ImportFormat, v, 'format', '-');
+export const jobStateFromProto = (v: string | undefined) =>
+  enumFilter<ImportJobState>(ingestionV1.ImportJobState, v, 'state');
+export const formatFromProto = (v: string | undefined) =>
+  enumFilter<ImportFormat>(ingestionV1.ImportFormat, v, 'format', '-');
 
 export function resultToProto(r: RecordOutcome): ingestionV1.RecordResult {
   return {
@@ -50,7 +58,10 @@ export function resultToProto(r: RecordOutcome): ingestionV1.RecordResult {
   };
 }
 
-export function outcomeToProto(o: IngestOutcome): { summary: ingestionV1.IngestSummary; results: ingestionV1.RecordResult[] } {
+export function outcomeToProto(o: IngestOutcome): {
+  summary: ingestionV1.IngestSummary;
+  results: ingestionV1.RecordResult[];
+} {
   return { summary: { ...o.summary }, results: o.results.map(resultToProto) };
 }
 

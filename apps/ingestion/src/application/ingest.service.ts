@@ -6,7 +6,14 @@ import { cleanRecord, CleanedRecord, CleaningContext, RecordError, RecordKind } 
 import { IngestionConfig, parseTaxRates } from '../ingestion.config';
 import { EventLogPublisher } from '../infra/event-log.publisher';
 import { IngestionMetrics, RecordStatus } from '../infra/ingestion.metrics';
-import { IngestTransaction, LogEntry, Provenance, QuarantineEntry, RecordRepository, RecordSource } from '../infra/record.repository';
+import {
+  IngestTransaction,
+  LogEntry,
+  Provenance,
+  QuarantineEntry,
+  RecordRepository,
+  RecordSource,
+} from '../infra/record.repository';
 import { BotRule } from './bot-rule';
 import { KnownEntitiesCache } from './known-entities.cache';
 
@@ -151,7 +158,12 @@ export class IngestService {
   }
 
   /** Cleaning, in-batch de-duplication and the bot rule: everything before the database. */
-  private prepare(kind: RecordKind, inputs: readonly unknown[], ctx: CleaningContext, options: IngestOptions): Prepared {
+  private prepare(
+    kind: RecordKind,
+    inputs: readonly unknown[],
+    ctx: CleaningContext,
+    options: IngestOptions,
+  ): Prepared {
     const first = options.firstIndex ?? 0;
     const results = new Array<RecordOutcome>(inputs.length);
     const quarantined: QuarantineEntry[] = [];
@@ -241,7 +253,6 @@ export class IngestService {
     items.forEach((id) => registered.items.add(id));
     return onTheFly ? { users: newUsers, items: newItems } : { users: new Set(), items: new Set() };
   }
-
 }
 
 interface Candidate {
@@ -277,7 +288,13 @@ function logEntry(
     record.event.newItem = newItem;
   }
   return {
-    entry: { kind: record.kind, key: record.key, subject: record.subject, event: JSON.stringify(record.event), raw: safeJson(input) },
+    entry: {
+      kind: record.kind,
+      key: record.key,
+      subject: record.subject,
+      event: JSON.stringify(record.event),
+      raw: safeJson(input),
+    },
     flags,
   };
 }
@@ -288,7 +305,10 @@ function outcome(index: number, key: string, status: RecordStatus, flags: Outcom
 
 function botEvent(record: CleanedRecord): { subject: string; atMs: number } {
   const e = record.event as { userId?: string; sessionId?: string; occurredAt: string };
-  return { subject: e.userId !== undefined ? `u:${e.userId}` : `s:${e.sessionId ?? ''}`, atMs: Date.parse(e.occurredAt) };
+  return {
+    subject: e.userId !== undefined ? `u:${e.userId}` : `s:${e.sessionId ?? ''}`,
+    atMs: Date.parse(e.occurredAt),
+  };
 }
 
 function summarise(result: IngestOutcome): void {

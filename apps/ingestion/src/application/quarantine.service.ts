@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/platform/errors';
 import { cleanRecord, RecordKind } from '../domain';
-import { QuarantinedRecord, QuarantineFilter, QuarantineRepository, QuarantineState } from '../infra/quarantine.repository';
+import {
+  QuarantinedRecord,
+  QuarantineFilter,
+  QuarantineRepository,
+  QuarantineState,
+} from '../infra/quarantine.repository';
 import { IngestService, IngestSummary, RecordOutcome } from './ingest.service';
 
 export interface ReplayRequest {
@@ -45,12 +50,17 @@ export class QuarantineService {
     const selected = await this.select(request);
     const missing = request.ids.filter((id) => !selected.some((r) => r.id === id));
     if (missing.length > 0) {
-      throw new ValidationError([{ field: 'quarantineIds', message: `unknown quarantine ids: ${missing.slice(0, 5).join(', ')}` }]);
+      throw new ValidationError([
+        { field: 'quarantineIds', message: `unknown quarantine ids: ${missing.slice(0, 5).join(', ')}` },
+      ]);
     }
     const unknownCorrections = [...request.corrections.keys()].filter((id) => !selected.some((r) => r.id === id));
     if (unknownCorrections.length > 0) {
       throw new ValidationError([
-        { field: 'corrections', message: `corrections for records not being replayed: ${unknownCorrections.slice(0, 5).join(', ')}` },
+        {
+          field: 'corrections',
+          message: `corrections for records not being replayed: ${unknownCorrections.slice(0, 5).join(', ')}`,
+        },
       ]);
     }
     const payloads = selected.map((r) => request.corrections.get(r.id) ?? r.payload);
@@ -82,7 +92,12 @@ export class QuarantineService {
             const r = out.results[j];
             const failed = r.status === 'quarantined';
             const state: QuarantineState = failed ? (request.discardFailures ? 'discarded' : 'pending') : 'replayed';
-            return { id: selected[n].id, state, payload: payloads[n], reasons: failed ? r.errors : selected[n].reasons };
+            return {
+              id: selected[n].id,
+              state,
+              payload: payloads[n],
+              reasons: failed ? r.errors : selected[n].reasons,
+            };
           });
           await this.repository.recordReplay(tx, updates);
         },

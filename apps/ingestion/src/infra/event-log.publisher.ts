@@ -181,7 +181,9 @@ export class EventLogPublisher implements OnApplicationBootstrap, BeforeApplicat
     await runner.connect();
     try {
       await runner.startTransaction();
-      await runner.query(`SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off`);
+      await runner.query(
+        `SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off`,
+      );
       // Qualified names: ORDER BY tx alone would sort by the text output column, not the xid8.
       const rows = (await runner.query(
         `SELECT r.record_key, r.subject, r.event::text AS event, r.trace_parent, r.tx::text AS tx, r.seq::text AS seq

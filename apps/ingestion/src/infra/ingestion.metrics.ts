@@ -61,12 +61,17 @@ export class IngestionMetrics {
 
   /** Publisher lag, read when Prometheus scrapes (one query per scrape for the three gauges). */
   watchLag(read: () => Promise<{ records: number; seconds: number; published: number }>): void {
-    let last: { at: number; value: Promise<{ records: number; seconds: number; published: number } | undefined> } | undefined;
+    let last:
+      { at: number; value: Promise<{ records: number; seconds: number; published: number } | undefined> } | undefined;
     const current = () => {
       if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read().catch(() => undefined) };
       return last.value;
     };
-    const gauge = (name: string, help: string, pick: (lag: { records: number; seconds: number; published: number }) => number) =>
+    const gauge = (
+      name: string,
+      help: string,
+      pick: (lag: { records: number; seconds: number; published: number }) => number,
+    ) =>
       this.metrics.gauge(name, help, [], async function () {
         const lag = await current();
         if (lag) this.set(pick(lag));

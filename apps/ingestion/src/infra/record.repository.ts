@@ -37,7 +37,8 @@ function logDocument(entries: readonly LogEntry[]): string {
   const parts = new Array<string>(entries.length);
   for (let i = 0; i < entries.length; i += 1) {
     const e = entries[i];
-    parts[i] = `{"k":${JSON.stringify(e.kind)},"key":${JSON.stringify(e.key)},"s":${JSON.stringify(e.subject)},"e":${e.event},"r":${e.raw}}`;
+    parts[i] =
+      `{"k":${JSON.stringify(e.kind)},"key":${JSON.stringify(e.key)},"s":${JSON.stringify(e.subject)},"e":${e.event},"r":${e.raw}}`;
   }
   return `[${parts.join(',')}]`;
 }

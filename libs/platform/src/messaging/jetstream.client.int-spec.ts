@@ -63,7 +63,11 @@ describe(JetStreamClient.name, () => {
     ]);
     expect(await bed.streamMessageCount('EVENTS')).toBe(501);
     const stored = await bed.storedMessage('EVENTS', 3);
-    expect(stored.headersRecord).toMatchObject({ 'Nats-Msg-Id': 'm-2', 'content-type': 'application/json', traceparent: batch[2].headers.traceparent });
+    expect(stored.headersRecord).toMatchObject({
+      'Nats-Msg-Id': 'm-2',
+      'content-type': 'application/json',
+      traceparent: batch[2].headers.traceparent,
+    });
 
     await expect(
       client.publishMany([{ subjectSuffix: 'nowhere.v1.thing', body: body(1), msgId: 'x' }], 2_000),

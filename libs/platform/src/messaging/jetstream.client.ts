@@ -232,7 +232,12 @@ export class JetStreamClient {
         reject(err);
       };
       const timer = setTimeout(
-        () => fail(new Error(`JetStream acknowledged ${messages.length - remaining} of ${messages.length} messages within ${timeoutMs} ms`)),
+        () =>
+          fail(
+            new Error(
+              `JetStream acknowledged ${messages.length - remaining} of ${messages.length} messages within ${timeoutMs} ms`,
+            ),
+          ),
         timeoutMs,
       );
       messages.forEach((m, i) => {
@@ -252,7 +257,10 @@ export class JetStreamClient {
         h.set('content-type', CONTENT_TYPE_JSON);
         if (m.headers) for (const [key, value] of Object.entries(m.headers)) h.set(key, headerSafe(value, 4_096));
         try {
-          this.nc.publish(this.names.subject(m.subjectSuffix), m.body, { reply: `${inbox.prefix}.${token}`, headers: h });
+          this.nc.publish(this.names.subject(m.subjectSuffix), m.body, {
+            reply: `${inbox.prefix}.${token}`,
+            headers: h,
+          });
         } catch (err) {
           fail(err instanceof Error ? err : new Error(String(err)));
         }
