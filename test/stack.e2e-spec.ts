@@ -1,13 +1,14 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { Client } from 'pg';
 import { APP_NAMES, AppName } from '@app/platform/config/platform.config';
 import { withDatabase } from '@app/platform/database/database-url';
 import {
+  buildIfStale,
   deleteNamespaceStreams,
   freePort,
   TEST_NATS_URL,
@@ -40,7 +41,11 @@ describe('npm start (scripts/stack)', () => {
   const tempDirs: string[] = [];
   const namespaces: string[] = [];
 
-  beforeAll(() => buildIfStale(), 300_000);
+  beforeAll(
+    () =>
+      buildIfStale([relative(ROOT, LAUNCHER), ...APP_NAMES.map((app) => join('dist', 'apps', app, 'src', 'main.js'))]),
+    300_000,
+  );
 
   afterEach(async () => {
     // A failed test must not leave a stack running.
@@ -336,43 +341,4 @@ async function dropDatabases(names: readonly string[]): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-/**
- * npm run build when any source is newer than the launcher or an app's built main.js, or when a
- * build stopped half way (tsc emitted, tsc-alias did not run, `@app/…` imports left unresolved).
- */
-function buildIfStale(): void {
-  const outputs = [LAUNCHER, ...APP_NAMES.map((app) => join(ROOT, 'dist', 'apps', app, 'src', 'main.js'))];
-  const oldestOutput = Math.min(...outputs.map((file) => (existsSync(file) ? statSync(file).mtimeMs : 0)));
-  const newestSource = Math.max(...['apps', 'libs', 'scripts', 'proto'].map((dir) => newestMtime(join(ROOT, dir))));
-  if (newestSource <= oldestOutput && !hasUnresolvedAliases(join(ROOT, 'dist'))) return;
-  try {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
-  } catch (err) {
-    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
-    throw new Error(`npm run build failed:\n${stdout ?? ''}${stderr ?? ''}`);
-  }
-}
-
-function hasUnresolvedAliases(dir: string): boolean {
-  if (!existsSync(dir)) return false;
-  return readdirSync(dir, { withFileTypes: true }).some((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return hasUnresolvedAliases(path);
-    return entry.name.endsWith('.js') && readFileSync(path, 'utf8').includes('require("@app/');
-  });
-}
-
-function newestMtime(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (/\.(ts|proto)$/.test(entry.name) && !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name)) {
-      newest = Math.max(newest, statSync(path).mtimeMs);
-    }
-  }
-  return newest;
 }
