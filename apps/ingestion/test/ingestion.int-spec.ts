@@ -46,6 +46,7 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       INGESTION_BOT_MAX_EVENTS_PER_SECOND: '5',
       INGESTION_TAX_RATES: 'GBP:0.2',
       HTTP_BODY_LIMIT: '64kb',
+      GRPC_MAX_MESSAGE_BYTES: '262144',
       INGESTION_PUBLISH_INTERVAL_MS: '50',
     });
     grpc = grpcTestClient('ingestion', t.app.grpcUrl);
@@ -155,6 +156,18 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
       .catch((e: unknown) => e as { code: number });
     expect(grpcTooMany).toMatchObject({ code: status.INVALID_ARGUMENT });
     expect(errorFromGrpc(grpcTooMany as never).violations[0].field).toBe('interactions');
+    const grpcHuge = await grpc
+      .call('ingestInteractions', {
+        interactions: Array.from({ length: 5 }, (_, i) => ({
+          eventId: `big-${i}`,
+          userId: 'u',
+          itemId: 'i',
+          type: 'INTERACTION_TYPE_VIEW',
+          context: { page: 'x'.repeat(60_000) },
+        })),
+      })
+      .catch((e: unknown) => e as { code: number });
+    expect(grpcHuge).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
     expect(await count(`SELECT count(*) AS n FROM ingested_record`)).toBe(before);
   });
 
