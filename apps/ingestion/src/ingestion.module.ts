@@ -27,20 +27,16 @@ const CORE_PROVIDERS = [
   ImportService,
 ];
 
+const platform = (env?: Env) =>
+  PlatformModule.forRoot({ app: 'ingestion', schema: ingestionConfigSchema, env, migrations: ingestionMigrations });
+
 @Module({})
 export class IngestionModule {
   /** `env` replaces process.env (tests); the config is validated once, here. */
   static register(options: { env?: Env } = {}): DynamicModule {
     return {
       module: IngestionModule,
-      imports: [
-        PlatformModule.forRoot({
-          app: 'ingestion',
-          schema: ingestionConfigSchema,
-          env: options.env,
-          migrations: ingestionMigrations,
-        }),
-      ],
+      imports: [platform(options.env)],
       controllers: [IngestionGrpcController, IngestionHttpController],
       providers: [...CORE_PROVIDERS, IngestionStatsService, IngestionBusConsumer],
     };
@@ -50,14 +46,7 @@ export class IngestionModule {
   static forCommand(options: { env?: Env } = {}): DynamicModule {
     return {
       module: IngestionModule,
-      imports: [
-        PlatformModule.forRoot({
-          app: 'ingestion',
-          schema: ingestionConfigSchema,
-          env: options.env,
-          migrations: ingestionMigrations,
-        }),
-      ],
+      imports: [platform(options.env)],
       providers: CORE_PROVIDERS,
       exports: CORE_PROVIDERS,
     };
