@@ -315,6 +315,9 @@ describe('Ingestion service (real PostgreSQL and NATS)', () => {
     const { body } = await post('/v1/interactions', { interactions: burst });
     expect(body.summary).toMatchObject({ accepted: 5, quarantined: 3 });
     expect(body.results[7].errors[0].code).toBe('BOT.RATE_EXCEEDED');
+    // A client retrying the batch is not a burst: the five stored ones come back as duplicates.
+    const retry = await post('/v1/interactions', { interactions: burst.slice(0, 5) });
+    expect(retry.body.summary).toMatchObject({ accepted: 0, duplicates: 5, quarantined: 0 });
     // The same user one second later is human again.
     const later = await post('/v1/interactions', {
       interactions: [anInteraction({ userId: 'u-bot', occurredAt: '2026-11-10T10:00:01.200Z' })],

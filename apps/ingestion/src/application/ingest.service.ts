@@ -14,7 +14,7 @@ import {
   RecordRepository,
   RecordSource,
 } from '../infra/record.repository';
-import { BotRule } from './bot-rule';
+import { BotEvent, BotRule } from './bot-rule';
 import { KnownEntitiesCache } from './known-entities.cache';
 
 export type OutcomeFlag = 'TIME_NORMALISED' | 'ID_NORMALISED' | 'UNKNOWN_USER_REGISTERED' | 'UNKNOWN_ITEM_REGISTERED';
@@ -185,7 +185,7 @@ export class IngestService {
       }
     }
 
-    const botEvents: { subject: string; atMs: number }[] = [];
+    const botEvents: BotEvent[] = [];
     const botRule = options.botRule ?? (options.source !== 'import' || this.config.INGESTION_BOT_RULE_ON_IMPORTS);
     if (kind === 'interaction' && this.bot.enabled && botRule) {
       const events = candidates.map(({ record }) => botEvent(record));
@@ -266,7 +266,7 @@ interface Prepared {
   first: number;
   candidates: Candidate[];
   quarantined: QuarantineEntry[];
-  botEvents: { subject: string; atMs: number }[];
+  botEvents: BotEvent[];
   outcome: IngestOutcome;
 }
 
@@ -303,11 +303,12 @@ function outcome(index: number, key: string, status: RecordStatus, flags: Outcom
   return { index, key, status, errors: [], flags };
 }
 
-function botEvent(record: CleanedRecord): { subject: string; atMs: number } {
+function botEvent(record: CleanedRecord): BotEvent {
   const e = record.event as { userId?: string; sessionId?: string; occurredAt: string };
   return {
     subject: e.userId !== undefined ? `u:${e.userId}` : `s:${e.sessionId ?? ''}`,
     atMs: Date.parse(e.occurredAt),
+    key: record.key,
   };
 }
 
