@@ -41,6 +41,15 @@ describe('artifact codec', () => {
     expect(decodeArtifact(shifted.subarray(3)).blob<Float64Array>('f64')[0]).toBe(Math.PI);
   });
 
+  it('decodes from a Node Buffer inside a larger pool (as pg and gRPC hand bytes over)', () => {
+    const bytes = encodeArtifact(input);
+    const pooled = Buffer.alloc(bytes.length + 5);
+    pooled.set(bytes, 5);
+    const a = decodeArtifact(pooled.subarray(5));
+    expect(a.blob<Float64Array>('f64')[0]).toBe(Math.PI);
+    expect(Array.from(a.blob<Int32Array>('i32'))).toEqual([7, -1, 3]);
+  });
+
   it('detects a flipped payload byte, a bad header and a wrong magic number', () => {
     const bytes = encodeArtifact(input);
     const payload = bytes.slice();

@@ -153,7 +153,8 @@ export function decodeArtifact(bytes: Uint8Array): DecodedArtifact {
       const e = byName.get(name);
       if (!e) throw new RecsysError('RECSYS.ARTIFACT_CORRUPT', `artifact has no blob "${name}"`);
       // slice() copies into a fresh, aligned ArrayBuffer: typed-array views need their byte offset aligned.
-      const raw = payload.slice(e.offset, e.offset + e.byteLength);
+      // Uint8Array's own slice: a Node Buffer's slice() is a view, not a copy (bytes from pg or gRPC are Buffers).
+      const raw = Uint8Array.prototype.slice.call(payload, e.offset, e.offset + e.byteLength);
       switch (e.type) {
         case 'f32':
           return new Float32Array(raw.buffer) as T;
