@@ -8,6 +8,9 @@ export interface RetailSku {
   price: number;
   /** Net units sold per day from `firstDay`, returns netted, floored at 0. */
   daily: number[];
+  /** Every sale line (one per invoice line, quantity > 0), in time order: its day index and its units. */
+  orderDays: number[];
+  orderSizes: number[];
 }
 
 export interface RetailData {
@@ -33,7 +36,10 @@ export function isProductCode(code: string): boolean {
  * (stock write-offs, not sales) are dropped; cancellations (invoice "C…", negative quantity) are netted on their day.
  */
 export async function loadOnlineRetail(file: string): Promise<RetailData> {
-  const bySku = new Map<string, { description: string; prices: number[]; days: Map<number, number> }>();
+  const bySku = new Map<
+    string,
+    { description: string; prices: number[]; days: Map<number, number>; lines: [number, number][] }
+  >();
   const activeDays = new Set<number>();
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -51,8 +57,11 @@ export async function loadOnlineRetail(file: string): Promise<RetailData> {
     first = Math.min(first, day);
     last = Math.max(last, day);
     let sku = bySku.get(code);
-    if (!sku) bySku.set(code, (sku = { description: r.Description, prices: [], days: new Map() }));
-    if (quantity > 0) sku.prices.push(price);
+    if (!sku) bySku.set(code, (sku = { description: r.Description, prices: [], days: new Map(), lines: [] }));
+    if (quantity > 0) {
+      sku.prices.push(price);
+      sku.lines.push([day, quantity]);
+    }
     sku.days.set(day, (sku.days.get(day) ?? 0) + quantity);
   }
   const days = last - first + 1;
@@ -61,7 +70,15 @@ export async function loadOnlineRetail(file: string): Promise<RetailData> {
     if (s.prices.length === 0) continue;
     const daily = new Array<number>(days).fill(0);
     for (const [d, q] of s.days) daily[d - first] = Math.max(0, q);
-    skus.push({ code, description: s.description, price: median(s.prices), daily });
+    const lines = s.lines.sort((a, b) => a[0] - b[0]);
+    skus.push({
+      code,
+      description: s.description,
+      price: median(s.prices),
+      daily,
+      orderDays: lines.map((l) => l[0] - first),
+      orderSizes: lines.map((l) => l[1]),
+    });
   }
   const closed = Array.from({ length: days }, (_, i) => !activeDays.has(first + i));
   return { firstDay: first, days, skus: skus.sort((a, b) => a.code.localeCompare(b.code)), closed, rowsRead, rowsUsed };

@@ -1,11 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { forecastDemand, POLICY_QUANTILE_LEVELS } from '@app/forecasting';
 import {
+  compoundCumulativeQuantiles,
   demandFromForecast,
   DemandInput,
   empiricalCumulativeQuantiles,
+  ordersPerDayFor,
   ServiceTarget,
   suggestReplenishment,
+  withHeavierTail,
 } from '@app/inventory';
 
 export interface ReplaySettings {
@@ -19,10 +22,31 @@ export interface ReplaySettings {
 
 export interface ForecastJob extends ReplaySettings {
   mode: 'forecast';
-  skus: { code: string; daily: number[] }[];
+  skus: { code: string; daily: number[]; orderDays: number[]; orderSizes: number[] }[];
   censored: boolean[];
   intermittentQuantiles: 'bootstrap' | 'count' | 'empirical';
+  compound: CompoundSettings;
 }
+
+/** How the compound (orders × order sizes) lead-time demand is built from the history before each refresh. */
+export interface CompoundSettings {
+  /** Order sizes of the last `windowDays` days (all earlier ones too when there are fewer than `minOrders`). */
+  windowDays: number;
+  minOrders: number;
+  paths: number;
+  /** Orders per day as a negative binomial with the window's variance-to-mean ratio of daily order counts. */
+  clustered: boolean;
+  /**
+   * Share of orders drawn from the catalogue's order sizes relative to each SKU's median (`pooledRatios`), scaled to
+   * this SKU's median: the large orders it has not had yet. 0 = own sizes only.
+   */
+  largeShare: number;
+  /** Order size ÷ the SKU's median order size, over every SKU's order lines before the window (a sample). */
+  pooledRatios: number[];
+}
+
+/** Demand sources a variant can plan from. */
+export type DemandSource = 'forecast' | 'empirical' | 'compound' | 'hybrid';
 
 /** Demand inputs per SKU for each forecast refresh (every `forecastEveryDays` from `start`). */
 export interface SkuForecasts {
@@ -30,6 +54,10 @@ export interface SkuForecasts {
   weeks: DemandInput[];
   /** The same forecasts with the cumulative quantiles replaced by the history's own h-day totals (see below). */
   empirical: DemandInput[];
+  /** The same forecasts (level) with compound orders × order sizes quantiles (see `compoundCumulativeQuantiles`). */
+  compound: DemandInput[];
+  /** The forecast's quantiles, with the compound ones where those are larger from the 90% level up (the tail). */
+  hybrid: DemandInput[];
   models: Record<string, number>;
 }
 
@@ -44,10 +72,14 @@ export interface SimulateJob extends ReplaySettings {
     daily: number[];
     weeks: DemandInput[];
     empirical: DemandInput[];
+    compound: DemandInput[];
+    hybrid: DemandInput[];
     allocated: number[][];
   }[];
   /** Demand source of each allocated variant. */
-  allocatedSource: ('forecast' | 'empirical')[];
+  allocatedSource: DemandSource[];
+  /** Per allocated variant: order-up-to level capped at this many days of forecast demand (none when absent). */
+  allocatedCoverCapDays?: (number | null)[];
   serviceKind: 'fill_rate' | 'cycle_service';
   /** Uniform targets (same for every SKU). */
   uniformLevels: number[];
@@ -80,6 +112,8 @@ function forecastAll(job: ForecastJob): SkuForecasts[] {
   return job.skus.map((sku) => {
     const weeks: DemandInput[] = [];
     const empirical: DemandInput[] = [];
+    const compound: DemandInput[] = [];
+    const hybrid: DemandInput[] = [];
     const models: Record<string, number> = {};
     for (let day = job.start; day < job.start + job.days; day += job.forecastEveryDays) {
       // Only the history before the day: the replay never sees the future.
@@ -105,10 +139,69 @@ function forecastAll(job: ForecastJob): SkuForecasts[] {
           })
         : undefined;
       empirical.push(table ? { ...demand, cumulative: table } : demand);
+      const c = compoundDemand(sku, day, demand, keep, job.compound);
+      compound.push(c);
+      hybrid.push(tailOf(demand, c));
       models[forecast.model] = (models[forecast.model] ?? 0) + 1;
     }
-    return { code: sku.code, weeks, empirical, models };
+    return { code: sku.code, weeks, empirical, compound, hybrid, models };
   });
+}
+
+/**
+ * The forecast's level of units per day, as orders of the sizes this SKU's order lines had before `day`: orders per
+ * day = units per day ÷ mean order size; optionally clustered (negative binomial counts, the window's own
+ * variance-to-mean ratio of orders per day).
+ */
+function compoundDemand(
+  sku: ForecastJob['skus'][number],
+  day: number,
+  demand: DemandInput,
+  horizon: number,
+  settings: CompoundSettings,
+): DemandInput {
+  if (!demand.cumulative || !(demand.meanPerDay > 0)) return demand;
+  let end = 0;
+  while (end < sku.orderDays.length && sku.orderDays[end] < day) end++;
+  let begin = end;
+  while (begin > 0 && sku.orderDays[begin - 1] >= day - settings.windowDays) begin--;
+  if (end - begin < settings.minOrders) begin = Math.max(0, end - settings.minOrders);
+  const sizes = sku.orderSizes.slice(begin, end);
+  let countDispersion = 1;
+  if (settings.clustered) {
+    const counts = new Array<number>(settings.windowDays).fill(0);
+    for (let i = begin; i < end; i++) {
+      const k = sku.orderDays[i] - (day - settings.windowDays);
+      if (k >= 0) counts[k]++;
+    }
+    const m = counts.reduce((a, b) => a + b, 0) / counts.length;
+    const v = counts.reduce((a, b) => a + (b - m) * (b - m), 0) / Math.max(1, counts.length - 1);
+    countDispersion = m > 0 ? Math.max(1, v / m) : 1;
+  }
+  const sorted = [...sizes].sort((a, b) => a - b);
+  const median = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 2)] : 0;
+  const largeOrders =
+    settings.largeShare > 0 && median > 0
+      ? { sizes: settings.pooledRatios.map((r) => r * median), share: settings.largeShare }
+      : undefined;
+  const table = compoundCumulativeQuantiles({
+    orderSizes: sizes,
+    largeOrders,
+    ordersPerDay: ordersPerDayFor(demand.meanPerDay, sizes, largeOrders),
+    horizon,
+    levels: demand.cumulative.levels,
+    countDispersion,
+    paths: settings.paths,
+    seed: day,
+  });
+  return table ? { ...demand, cumulative: table } : demand;
+}
+
+/** The forecast's quantiles below 90%, the larger of the forecast's and the compound's from 90% up. */
+function tailOf(forecast: DemandInput, compound: DemandInput): DemandInput {
+  const f = forecast.cumulative;
+  const c = compound.cumulative;
+  return f && c && c !== f ? { ...forecast, cumulative: withHeavierTail(f, c, 0.9) } : forecast;
 }
 
 interface Stock {
@@ -166,7 +259,13 @@ function simulate(job: SimulateJob): SkuOutcome[] {
   const L = job.leadTimeDays;
   return job.skus.map((sku) => {
     const week = (day: number) => Math.floor((day - job.start) / job.forecastEveryDays);
-    const suggest = (s: Stock, w: number, service: ServiceTarget, weeks: DemandInput[] = sku.weeks) =>
+    const suggest = (
+      s: Stock,
+      w: number,
+      service: ServiceTarget,
+      weeks: DemandInput[] = sku.weeks,
+      capDays?: number | null,
+    ) =>
       suggestReplenishment({
         sku: sku.code,
         policy: 'periodic',
@@ -174,6 +273,9 @@ function simulate(job: SimulateJob): SkuOutcome[] {
         demand: weeks[w],
         supply: { leadTimeDays: L, reviewPeriodDays: job.reviewPeriodDays },
         stock: { onHand: s.onHand, onOrder: onOrder(s) },
+        constraints: capDays
+          ? { maxStockLevel: { value: Math.max(1, Math.ceil(capDays * weeks[w].meanPerDay)), label: 'cover cap' } }
+          : undefined,
       });
     const recentAverage = (day: number) => {
       let total = 0;
@@ -185,15 +287,24 @@ function simulate(job: SimulateJob): SkuOutcome[] {
         stock: newStock(),
         service: (_w: number) => ({ kind: job.serviceKind, level }),
         weeks: sku.weeks,
+        capDays: null as number | null,
       })),
       ...sku.allocated.map((alphas, v) => ({
-        weeks: job.allocatedSource[v] === 'empirical' ? sku.empirical : sku.weeks,
+        weeks:
+          job.allocatedSource[v] === 'empirical'
+            ? sku.empirical
+            : job.allocatedSource[v] === 'compound'
+              ? sku.compound
+              : job.allocatedSource[v] === 'hybrid'
+                ? sku.hybrid
+                : sku.weeks,
         stock: newStock(),
         // Levels below 0.5 come only from an allocation allowed to plan dear items below their expected demand.
         service: (w: number) => ({ kind: 'cycle_service' as const, level: alphas[w], allowBelowMean: alphas[w] < 0.5 }),
+        capDays: job.allocatedCoverCapDays?.[v] ?? null,
       })),
     ];
-    for (const v of dss) v.stock.onHand = suggest(v.stock, 0, v.service(0), v.weeks).orderUpToLevel;
+    for (const v of dss) v.stock.onHand = suggest(v.stock, 0, v.service(0), v.weeks, v.capDays).orderUpToLevel;
     const naives = job.naiveCoverDays.map((cover) => {
       const s = newStock();
       s.onHand = Math.ceil(cover * recentAverage(job.start));
@@ -206,7 +317,7 @@ function simulate(job: SimulateJob): SkuOutcome[] {
       if ((day - job.start + 1) % job.reviewPeriodDays !== 0) continue;
       // The order placed tonight uses the forecast in force tomorrow morning (a new one starts on refresh days).
       const w = Math.min(sku.weeks.length - 1, week(day + 1));
-      for (const v of dss) place(v.stock, day, suggest(v.stock, w, v.service(w), v.weeks).orderQuantity, L);
+      for (const v of dss) place(v.stock, day, suggest(v.stock, w, v.service(w), v.weeks, v.capDays).orderQuantity, L);
       const avg = recentAverage(day + 1);
       naives.forEach((s, i) =>
         place(s, day, Math.max(0, Math.ceil(job.naiveCoverDays[i] * avg - s.onHand - onOrder(s))), L),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DailyHistory } from '../src/domain/forecast';
 import { Rule, RuleDefinition, RuleScope } from '../src/domain/rule';
 import { Suggestion } from '../src/domain/suggestion';
 import { SupplyParameters } from '../src/domain/supply-parameters';
@@ -37,6 +38,15 @@ export function dailyRows(units: readonly number[], censoredDays: readonly numbe
     units: u,
     censored: censoredDays.includes(i),
   }));
+}
+
+/** The same days in the compact form a computation reads (`DailyHistory`). */
+export function dailyHistory(
+  units: readonly number[],
+  censoredDays: readonly number[] = [],
+  today = new Date(),
+): DailyHistory {
+  return { start: dayFromToday(-units.length, today), units: [...units], censoredDays: [...censoredDays] };
 }
 
 export function aRule(definition: RuleDefinition, scope: Partial<RuleScope> = {}, name = 'rule'): Rule {

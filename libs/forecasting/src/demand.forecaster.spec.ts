@@ -1,9 +1,27 @@
 import { cumulativeQuantilesAt, forecastDemand } from './demand.forecaster';
 import { mae } from './evaluation/accuracy.metrics';
+import { fitCandidates } from './models/candidate.fitter';
 import { AIR_PASSENGERS_TEST, AIR_PASSENGERS_TRAIN } from './testing/air-passengers.fixture';
 import { poissonDraws } from './testing/simulation.fixture';
 
 describe(forecastDemand.name, () => {
+  it('forecasts the holdout with the backtest fit, from data before it only', () => {
+    const draw = poissonDraws(3);
+    const values = Array.from({ length: 300 }, (_, t) => draw(20) + (t % 7 === 5 ? 8 : 0));
+    const f = forecastDemand({ values, frequency: 'day', horizon: 7, holdout: 28, candidates: ['ses', 'holt'] });
+    const h = f.holdout!;
+    expect(h.trainEnd).toBeLessThanOrEqual(300 - 28);
+    // Parameters from y[0..trainEnd), states rolled forward to the holdout's origin: nothing after it is used.
+    const fit = fitCandidates([f.model], values.slice(0, h.trainEnd), { period: 7 }).get(f.model)!;
+    expect(h.mean).toEqual(Array.from(fit.forecastAt(values, [272], 28)[0], (v) => Math.max(0, v)));
+    expect(h.lower.every((v, i) => v <= h.mean[i] + 1e-9 && h.mean[i] <= h.upper[i] + 1e-9)).toBe(true);
+    // No backtest (one candidate), or not asked: no holdout forecast.
+    expect(forecastDemand({ values, frequency: 'day', horizon: 7, holdout: 28, candidates: ['ses'] }).holdout).toBe(
+      undefined,
+    );
+    expect(forecastDemand({ values, frequency: 'day', horizon: 7 }).holdout).toBeUndefined();
+  });
+
   it('selects a model for AirPassengers by backtest that beats seasonal naive on 1960', () => {
     const f = forecastDemand({ values: AIR_PASSENGERS_TRAIN, frequency: 'month', horizon: 12 });
     expect(f.selectedBy).toBe('backtest');

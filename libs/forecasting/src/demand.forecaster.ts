@@ -39,6 +39,25 @@ export interface ForecastRequest {
    * On the Online Retail replay `count` was the best calibrated (see bench/dss).
    */
   intermittentQuantiles?: 'bootstrap' | 'count' | 'empirical';
+  /**
+   * Periods at the end of the history to forecast out of sample for an accuracy report (see `holdout` in the result).
+   * Costs one replay of the backtest's fit, no extra model fit.
+   */
+  holdout?: number;
+}
+
+/**
+ * Out-of-sample forecast of the last `periods` of the history from one origin, made by the chosen model as fitted
+ * in the backtest (on y[0..trainEnd), trainEnd ≤ n − periods): neither its parameters nor its states saw those periods.
+ */
+export interface HoldoutForecast {
+  periods: number;
+  /** Observations the parameters were estimated on (the backtest's training window). */
+  trainEnd: number;
+  mean: number[];
+  /** 10% and 90% quantiles per step. */
+  lower: number[];
+  upper: number[];
 }
 
 export interface DemandForecast {
@@ -71,6 +90,8 @@ export interface DemandForecast {
   backtestMase?: number;
   historyLength: number;
   imputedPeriods: number;
+  /** Present when asked for (`request.holdout`) and the chosen model came from a backtest that left those periods out. */
+  holdout?: HoldoutForecast;
 }
 
 /** Share of the history beyond which the chosen model is re-estimated on the full series. */
@@ -110,6 +131,7 @@ export function forecastDemand(request: ForecastRequest): DemandForecast {
   let selectedBy: DemandForecast['selectedBy'];
   let scores: CandidateScore[] = [];
   let backtestMase: number | undefined;
+  let backtestFit: FittedModel | undefined;
   const settings = { ...DEFAULT_BACKTEST[frequency], ...request.backtest };
   const plan = planBacktest(y.length, settings, Math.max(2 * period + 2, 10));
   if (classification.demandClass === 'no_demand' || candidates.length === 0 || y.length === 0) {
@@ -127,6 +149,7 @@ export function forecastDemand(request: ForecastRequest): DemandForecast {
       // parameters are kept and the states roll forward over the last periods (nearly identical, much cheaper).
       chosen = y.length - plan.trainEnd > REFIT_SHARE * y.length ? refit(best, y, context) : extendFitted(best, y);
       backtestMase = scores[0].mase;
+      backtestFit = best;
       selectedBy = 'backtest';
     } else {
       chosen = fallback(candidates, y, period);
@@ -151,6 +174,16 @@ export function forecastDemand(request: ForecastRequest): DemandForecast {
     intermittentMethod: request.intermittentQuantiles === 'bootstrap' ? 'bootstrap' : 'count',
     minOrigin: Math.min(Math.max(period, 4), Math.floor(y.length / 2)),
   });
+  const holdoutPeriods = Math.floor(request.holdout ?? 0);
+  const holdout =
+    backtestFit && plan && holdoutPeriods >= 1 && plan.trainEnd <= y.length - holdoutPeriods
+      ? holdoutForecast(backtestFit, y, actual, holdoutPeriods, plan.trainEnd, {
+          integer,
+          intermittent: (intermittent && request.intermittentQuantiles !== 'empirical') || chosen.name === 'zero',
+          intermittentMethod: request.intermittentQuantiles === 'bootstrap' ? 'bootstrap' : 'count',
+          period,
+        })
+      : undefined;
   return {
     model: chosen.name,
     label: chosen.label,
@@ -171,6 +204,39 @@ export function forecastDemand(request: ForecastRequest): DemandForecast {
     backtestMase,
     historyLength: y.length,
     imputedPeriods: imputed,
+    holdout,
+  };
+}
+
+/**
+ * The backtest fit replayed up to n − periods, forecasting the rest, with 10%/90% quantiles from its errors on the
+ * history before that origin only (what a fit on the shorter series would report, without a second model search).
+ */
+function holdoutForecast(
+  fit: FittedModel,
+  y: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  periods: number,
+  trainEnd: number,
+  options: { integer: boolean; intermittent: boolean; intermittentMethod: 'bootstrap' | 'count'; period: number },
+): HoldoutForecast {
+  const origin = y.length - periods;
+  const mean = Array.from(fit.forecastAt(y, [origin], periods)[0], (v) => Math.max(0, v));
+  const before = Array.prototype.slice.call(y, 0, origin) as number[];
+  const actualBefore = Array.prototype.slice.call(actual, 0, origin) as number[];
+  const q = predictionQuantiles(fit, before, actualBefore, mean, {
+    levels: [0.1, 0.9],
+    integer: options.integer,
+    intermittent: options.intermittent,
+    intermittentMethod: options.intermittentMethod,
+    minOrigin: Math.min(Math.max(options.period, 4), Math.floor(origin / 2)),
+  });
+  return {
+    periods,
+    trainEnd,
+    mean,
+    lower: q.perStep.map((r) => r[0]),
+    upper: q.perStep.map((r) => r[1]),
   };
 }
 

@@ -3,6 +3,7 @@
  * EOQ, newsvendor, rounding, and planner rules evaluated as pure data. Entry points: `suggestReplenishment`,
  * `suggestWithRules`, `demandFromForecast`.
  */
+export * from './policy/compound.demand';
 export * from './policy/demand.distribution';
 export * from './policy/empirical.demand';
 export * from './policy/forecast.adapter';

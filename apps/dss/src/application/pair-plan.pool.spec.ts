@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { aRule, dailyRows, poissonSeries, supplyParameters } from '../../test/dss.builders';
+import { aRule, dailyHistory, poissonSeries, supplyParameters } from '../../test/dss.builders';
 import { PairPlanTask, planPairs, PlanContext } from './pair-plan';
 import { PairPlanPool } from './pair-plan.pool';
 
@@ -46,7 +46,7 @@ function tasks(): PairPlanTask[] {
     return {
       sku,
       storeId: 'S1',
-      rows: i === 34 ? [] : dailyRows(units, smooth ? [50, 51, 300] : [], now),
+      history: i === 34 ? undefined : dailyHistory(units, smooth ? [50, 51, 300] : [], now),
       stock: i % 4 === 0 ? undefined : { onHand: (i * 7) % 40, onOrder: i % 5 === 0 ? 6 : 0, observedAt: now },
       item: { title: `Item ${i}`, categories: [i % 2 ? 'garden' : 'kitchen'] },
       supply:

@@ -13,19 +13,29 @@ export function poolSize(setting: 'auto' | number): number {
   return setting === 'auto' ? availableParallelism() : setting;
 }
 
+interface Job {
+  tasks: PairPlanTask[];
+  ctx: PlanContext;
+  resolve: (o: PlanOutcome[]) => void;
+  reject: (e: Error) => void;
+}
+
 interface Slot {
   worker: Worker;
-  pending?: { id: number; resolve: (o: PlanOutcome[]) => void; reject: (e: Error) => void };
+  pending?: Job & { id: number };
 }
 
 /**
  * Long-lived worker threads that plan pairs (a fresh worker would pay module loading and JIT warm-up again).
- * A batch is cut into small chunks handed to whichever worker is free; outcomes come back in the tasks' order.
+ * A batch is cut into small chunks queued for whichever worker is free; outcomes come back in the tasks' order.
+ * The queue is shared by every batch handed in, first come first served, so a caller can hand in the next batch
+ * before the current one is done and no worker waits at the end of a batch.
  */
 export class PairPlanPool {
   private readonly slots: Slot[];
   private nextId = 0;
   private broken?: Error;
+  private readonly queue: Job[] = [];
 
   private constructor(size: number, spawn: () => Worker) {
     this.slots = Array.from({ length: size }, () => {
@@ -34,11 +44,13 @@ export class PairPlanPool {
         this.broken ??= err;
         slot.pending?.reject(err);
         slot.pending = undefined;
+        for (const job of this.queue.splice(0)) job.reject(err);
       };
       slot.worker.on('message', (m: { id: number; outcomes: PlanOutcome[] }) => {
         const p = slot.pending;
         slot.pending = undefined;
         if (p && p.id === m.id) p.resolve(m.outcomes);
+        this.pump();
       });
       slot.worker.on('error', fail);
       slot.worker.on('exit', (code) => fail(new Error(`a planning worker stopped (exit code ${code})`)));
@@ -68,18 +80,13 @@ export class PairPlanPool {
   async plan(tasks: PairPlanTask[], ctx: PlanContext): Promise<PlanOutcome[]> {
     if (this.broken) throw this.broken;
     const chunk = Math.max(1, Math.ceil(tasks.length / (this.slots.length * 4)));
-    const chunks: PairPlanTask[][] = [];
-    for (let i = 0; i < tasks.length; i += chunk) chunks.push(tasks.slice(i, i + chunk));
-    const results: PlanOutcome[][] = new Array<PlanOutcome[]>(chunks.length);
-    let next = 0;
-    const drain = async (slot: Slot): Promise<void> => {
-      while (next < chunks.length) {
-        const index = next++;
-        results[index] = await this.send(slot, { id: this.nextId++, tasks: chunks[index], ctx });
-      }
-    };
-    await Promise.all(this.slots.map(drain));
-    return results.flat();
+    const results: Promise<PlanOutcome[]>[] = [];
+    for (let i = 0; i < tasks.length; i += chunk) {
+      const part = tasks.slice(i, i + chunk);
+      results.push(new Promise((resolve, reject) => this.queue.push({ tasks: part, ctx, resolve, reject })));
+    }
+    this.pump();
+    return (await Promise.all(results)).flat();
   }
 
   async close(): Promise<void> {
@@ -87,12 +94,19 @@ export class PairPlanPool {
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
-  private send(slot: Slot, req: PlanRequest): Promise<PlanOutcome[]> {
-    return new Promise((resolve, reject) => {
-      if (this.broken) return reject(this.broken);
-      slot.pending = { id: req.id, resolve, reject };
+  /** Hands queued chunks to the free workers. */
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.broken) {
+        for (const job of this.queue.splice(0)) job.reject(this.broken);
+        return;
+      }
+      if (slot.pending || this.queue.length === 0) continue;
+      const job = this.queue.shift()!;
+      const req: PlanRequest = { id: this.nextId++, tasks: job.tasks, ctx: job.ctx };
+      slot.pending = { ...job, id: req.id };
       slot.worker.postMessage(req);
-    });
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { buildForecast, DailyDemand, ForecastRecord } from '../domain/forecast';
+import { buildForecast, DailyHistory, ForecastRecord, historyRows } from '../domain/forecast';
 import { Rule } from '../domain/rule';
 import { Suggestion } from '../domain/suggestion';
 import { SupplyParameters } from '../domain/supply-parameters';
@@ -16,7 +16,8 @@ export const PLANNING_LEVELS = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.98, 0.9
 export interface PairPlanTask {
   sku: string;
   storeId: string;
-  rows: readonly DailyDemand[];
+  /** Daily demand up to yesterday; absent without any sale. */
+  history?: DailyHistory;
   stock?: { onHand: number; onOrder: number; observedAt: Date };
   item?: { title?: string; categories: readonly string[]; currency?: string };
   supply?: SupplyParameters;
@@ -49,7 +50,7 @@ export function planPair(task: PairPlanTask, ctx: PlanContext): Planned {
     forecastId: task.forecastId,
     sku: task.sku,
     storeId: task.storeId,
-    rows: task.rows,
+    rows: task.history ? historyRows(task.history) : [],
     frequency: 'day',
     horizon: planningHorizonDays(supply, ctx.defaults),
     quantileLevels: [...new Set([...PLANNING_LEVELS, serviceLevel])].sort((a, b) => a - b),

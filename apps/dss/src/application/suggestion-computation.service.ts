@@ -5,7 +5,7 @@ import { OutboxPublisher } from '@app/platform/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Computation, ComputationScope, FAILURE_SAMPLES, failureSummary, PairFailure } from '../domain/computation';
-import { DailyDemand } from '../domain/forecast';
+import { DailyHistory } from '../domain/forecast';
 import { SupplyParameters } from '../domain/supply-parameters';
 import { DssConfig } from '../dss.config';
 import { Clock } from '../infra/clock';
@@ -40,7 +40,7 @@ export interface ComputationTimings {
 
 interface PairInputs {
   pair: SkuStore;
-  rows: readonly DailyDemand[];
+  history?: DailyHistory;
   stock?: StockPosition;
   item?: ItemInfo;
   supply?: SupplyParameters;
@@ -194,22 +194,27 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
       const window = this.forecastService.historyWindow(ctx.today);
       const batchSize = this.config.DSS_COMPUTE_BATCH_SIZE;
       lap('scope');
-      // Three batches in flight: the next one is read and the previous one stored while this one is planned (on the
-      // worker pool, the service thread is free meanwhile). Progress still moves batch by batch, in order.
-      let loading = pairs.length > 0 ? this.load(pairs.slice(0, batchSize), window) : undefined;
+      // Batches go through read → plan → store as a pipeline: the next batch is read and handed to the worker pool
+      // while this one is planned (the pool's queue keeps the workers busy across batches), and the previous one is
+      // stored meanwhile. Progress still moves batch by batch, in order.
+      const readAndPlan = (batch: SkuStore[]) => {
+        const p = this.load(batch, window).then(async (inputs) => ({ inputs, outcomes: await this.plan(inputs, ctx) }));
+        // A read or a plan that fails meanwhile is awaited (and so thrown) on its turn, not left unhandled.
+        p.catch(() => undefined);
+        return p;
+      };
+      let current = pairs.length > 0 ? readAndPlan(pairs.slice(0, batchSize)) : undefined;
       for (let i = 0; i < pairs.length; i += batchSize) {
         if (this.stopping) {
           await storing;
           throw new ShutdownInterruption();
         }
         const batch = pairs.slice(i, i + batchSize);
-        const inputs = await loading!;
-        const next = i + batchSize < pairs.length ? pairs.slice(i + batchSize, i + 2 * batchSize) : undefined;
-        loading = next ? this.load(next, window) : undefined;
-        // A read or a store that fails meanwhile is awaited (and so thrown) on its turn, not left unhandled.
-        loading?.catch(() => undefined);
+        const next =
+          i + batchSize < pairs.length ? readAndPlan(pairs.slice(i + batchSize, i + 2 * batchSize)) : undefined;
         lap('read');
-        const outcomes = await this.plan(inputs, ctx);
+        const { inputs, outcomes } = await current!;
+        current = next;
         lap('plan');
         await storing;
         lap('store');
@@ -271,7 +276,7 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
   private async load(batch: SkuStore[], window: { from: string; to: string }): Promise<PairInputs[]> {
     const stores = [...new Set(batch.map((p) => p.storeId))];
     const [histories, stocks, items, ...supplies] = await Promise.all([
-      this.demand.dailyDemandOfPairs(batch, window.from, window.to),
+      this.demand.dailyHistoryOfPairs(batch, window.from, window.to),
       this.demand.stockPositionsOf(batch),
       this.demand.items([...new Set(batch.map((p) => p.sku))]),
       ...stores.map((s) =>
@@ -284,7 +289,7 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
     const supplyByStore = new Map(stores.map((s, i) => [s, supplies[i]]));
     return batch.map((pair) => ({
       pair,
-      rows: histories.get(pairKey(pair)) ?? [],
+      history: histories.get(pairKey(pair)),
       stock: stocks.get(pairKey(pair)),
       item: items.get(pair.sku),
       supply: supplyByStore.get(pair.storeId)?.get(pair.sku),
@@ -300,7 +305,7 @@ export class SuggestionComputationService implements OnApplicationBootstrap, Bef
     const tasks: PairPlanTask[] = inputs.map((input) => ({
       sku: input.pair.sku,
       storeId: input.pair.storeId,
-      rows: input.rows,
+      history: input.history,
       stock: input.stock,
       item: input.item,
       supply: input.supply,

@@ -1,5 +1,5 @@
 import { DemandForecast } from '@app/forecasting';
-import { demandFromForecast, FiredRule, ReplenishmentInput, suggestWithRules } from '@app/inventory';
+import { demandFromForecast, FiredRule, PolicyReasonCode, ReplenishmentInput, suggestWithRules } from '@app/inventory';
 import { fromMinor, toMinor } from '../domain/money';
 import { Rule } from '../domain/rule';
 import { Suggestion, SuggestionReason } from '../domain/suggestion';
@@ -51,19 +51,9 @@ export function planningHorizonDays(supply: SupplyParameters | undefined, defaul
   return Math.max(28, Math.ceil(lead + 4 * spread + review) + 1);
 }
 
-/** Reason code for one of the library's sentences, by what it talks about. */
-function policyCode(text: string): string {
-  if (/^(Demand ≈|No demand expected|No sales history)/.test(text)) return 'FORECAST.DEMAND';
-  if (text.startsWith('Planned events')) return 'FORECAST.DEMAND_EVENTS';
-  if (text.startsWith('Lead time')) return 'POLICY.SAFETY_STOCK';
-  if (text.startsWith('The protection period exceeds')) return 'FORECAST.EXTRAPOLATED';
-  if (/^Stock .* (is below|is at) .*: order/.test(text)) return 'POLICY.BELOW_REORDER_POINT';
-  if (/no order fits the limits/.test(text)) return 'POLICY.NO_ORDER_FITS';
-  if (/no order needed/.test(text)) return 'POLICY.NO_ORDER_NEEDED';
-  if (text.startsWith('Order size based on the economic')) return 'POLICY.EOQ';
-  if (text.startsWith('Risk of running out')) return 'POLICY.STOCKOUT_RISK';
-  if (/^(Stock exceeds|Excess stock)/.test(text)) return 'POLICY.EXCESS';
-  return 'POLICY.NOTE';
+/** The DSS's reason code for a library code (the API's codes predate the library's; most are the same). */
+function policyCode(code: PolicyReasonCode): string {
+  return code === 'POLICY.ORDER' ? 'POLICY.BELOW_REORDER_POINT' : code;
 }
 
 function ruleReason(text: string, fired: readonly FiredRule[]): SuggestionReason | undefined {
@@ -138,7 +128,14 @@ export function planSuggestion(input: PlanningInput): Suggestion {
   });
   const { suggestion: s, firedRules } = suggestWithRules(replenishment, mapped.rules, mapped.context);
 
-  for (const text of s.reasons) reasons.push(ruleReason(text, firedRules) ?? { code: policyCode(text), text });
+  // Constraint notes quote the rule that made them; every other sentence carries its code from the library.
+  for (const { code, text } of s.codedReasons) {
+    reasons.push(
+      code === 'POLICY.CONSTRAINT'
+        ? (ruleReason(text, firedRules) ?? { code: 'POLICY.NOTE', text })
+        : { code: policyCode(code), text },
+    );
+  }
   // Every rule that changed the result is named, even if the library's sentences did not quote it.
   for (const rule of firedRules) {
     if (!reasons.some((r) => r.ruleId === rule.ruleId)) {

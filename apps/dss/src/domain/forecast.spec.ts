@@ -1,5 +1,13 @@
-import { dailyRows, poissonSeries } from '../../test/dss.builders';
-import { buildForecast, demandSeries, holdoutAccuracy, ModelNotApplicableError, periodContaining } from './forecast';
+import { dailyHistory, dailyRows, poissonSeries } from '../../test/dss.builders';
+import {
+  buildForecast,
+  demandSeries,
+  historyRows,
+  holdoutAccuracy,
+  ModelNotApplicableError,
+  periodContaining,
+  scoreHoldout,
+} from './forecast';
 
 const today = new Date('2026-11-20T08:00:00Z'); // a Friday
 
@@ -43,6 +51,40 @@ describe('demand series and forecasts', () => {
     expect(Math.abs(a.relativeBias!)).toBeLessThan(0.25);
     expect(a.coverage).toBeGreaterThan(0.5);
     expect(holdoutAccuracy(demandSeries(dailyRows([1, 2, 3], [], today), 'day'), 'ses', 28)).toBeUndefined();
+  });
+
+  it('expands a compact daily history into the same rows', () => {
+    const units = poissonSeries(3, 400, 5);
+    expect(historyRows(dailyHistory(units, [0, 17, 399], today))).toEqual(dailyRows(units, [0, 17, 399], today));
+    expect(historyRows({ start: '2024-02-28', units: [1, 2, 3], censoredDays: [1] })).toEqual([
+      { day: '2024-02-28', units: 1, censored: false },
+      { day: '2024-02-29', units: 2, censored: true },
+      { day: '2024-03-01', units: 3, censored: false },
+    ]);
+  });
+
+  it("scores the holdout with the backtest's own fit, close to what a refit on the shorter series scores", () => {
+    const rows = dailyRows(poissonSeries(12, 400, 9), [390], today);
+    const built = buildForecast({
+      forecastId: 'f',
+      sku: 'A',
+      storeId: 'S1',
+      rows,
+      frequency: 'day',
+      horizon: 7,
+      quantileLevels: [0.5],
+      holdoutDays: 28,
+      today: '2026-11-20',
+      computedAt: today,
+    });
+    const h = built.demand.holdout!;
+    expect(h.periods).toBe(28);
+    expect(h.trainEnd).toBeLessThanOrEqual(400 - 28);
+    expect(built.record.accuracy).toEqual(scoreHoldout(built.series, h));
+    expect(built.record.accuracy).toMatchObject({ periods: 28, scored: 27 });
+    const refitted = holdoutAccuracy(built.series, built.demand.model, 28)!;
+    expect(Math.abs(built.record.accuracy!.mase! - refitted.mase!)).toBeLessThan(0.1);
+    expect(built.record.accuracy!.coverage).toBeGreaterThan(0.6);
   });
 
   it('builds the stored record with dated points, quantiles and the holdout', () => {

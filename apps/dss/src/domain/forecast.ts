@@ -48,7 +48,10 @@ export interface ModelScore {
   bias: number;
 }
 
-/** How the chosen model did on the last periods it had not seen (fitted without them). */
+/**
+ * How the chosen model did on the last periods it had not seen: forecast from before them, with parameters estimated
+ * without them (on the backtest's training window when the model was chosen by backtest).
+ */
 export interface HoldoutAccuracy {
   periods: number;
   /** Periods with observed demand (censored ones are not scored). */
@@ -90,6 +93,41 @@ export interface DailyDemand {
   day: string;
   units: number;
   censored: boolean;
+}
+
+/**
+ * Daily demand in compact form, as a computation reads it and hands it to its planning threads: net units per day
+ * from `start` (zero days included) and the indexes of the stock-out days. A fraction of the cost of one object per
+ * day to parse, copy between threads and collect.
+ */
+export interface DailyHistory {
+  start: string;
+  units: number[];
+  censoredDays: number[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** The last list of day strings made: the pairs of a computation mostly start on the same day. */
+let dayCache: { start: string; days: string[] } = { start: '', days: [] };
+
+/** `n` consecutive days from `start`, `YYYY-MM-DD` (shared: callers must not change it). */
+function daysFrom(start: string, n: number): readonly string[] {
+  if (dayCache.start !== start || dayCache.days.length < n) {
+    const t0 = Date.parse(`${start}T00:00:00Z`);
+    const days = new Array<string>(n);
+    for (let i = 0; i < n; i++) days[i] = new Date(t0 + i * DAY_MS).toISOString().slice(0, 10);
+    dayCache = { start, days };
+  }
+  return dayCache.days;
+}
+
+/** The history as one row per day. */
+export function historyRows(h: DailyHistory): DailyDemand[] {
+  const days = daysFrom(h.start, h.units.length);
+  const rows = h.units.map((units, i) => ({ day: days[i], units, censored: false }));
+  for (const i of h.censoredDays) if (i >= 0 && i < rows.length) rows[i].censored = true;
+  return rows;
 }
 
 /** A demand series ready to forecast: observed values for people, fit values for the models. */
@@ -147,7 +185,8 @@ export function holdoutPeriods(days: number, frequency: Frequency): number {
  * Holdout backtest of the chosen model: fitted on all but the last `periods`, it forecasts them from that one
  * origin; scored on the observed (uncensored) periods. MASE is scaled by the in-sample seasonal naive MAE of the
  * training part (Hyndman & Koehler 2006), the same scale the model selection uses. Undefined when the series is too
- * short to leave a meaningful training part.
+ * short to leave a meaningful training part. `buildForecast` usually scores the library's own holdout forecast
+ * (`scoreHoldout`), made by the backtest's fit without a second model search; this refits when there is none.
  */
 export function holdoutAccuracy(series: DemandSeries, model: string, periods: number): HoldoutAccuracy | undefined {
   const n = series.fitValues.length;
@@ -165,6 +204,24 @@ export function holdoutAccuracy(series: DemandSeries, model: string, periods: nu
     quantileLevels: [0.1, 0.9],
     candidates: [model as ModelName],
   });
+  return scoreHoldout(series, {
+    periods,
+    mean: f.mean,
+    lower: f.perStep.map((q) => q[0]),
+    upper: f.perStep.map((q) => q[1]),
+  });
+}
+
+/** Scores a forecast of the last `periods` of the series (mean and 10%/90% quantiles per period). */
+export function scoreHoldout(
+  series: DemandSeries,
+  f: { periods: number; mean: readonly number[]; lower: readonly number[]; upper: readonly number[] },
+): HoldoutAccuracy | undefined {
+  const { periods } = f;
+  const n = series.fitValues.length;
+  const period = SEASONAL_PERIOD[series.frequency];
+  const trainEnd = n - periods;
+  if (periods < 1 || trainEnd < 1) return undefined;
   const actual = maskCensored(
     series.fitValues.slice(trainEnd),
     series.fitCensored?.slice(trainEnd) ?? series.censored.slice(trainEnd),
@@ -183,11 +240,7 @@ export function holdoutAccuracy(series: DemandSeries, model: string, periods: nu
     forecastTotal += f.mean[i];
   });
   const meanActual = actualTotal / scored;
-  const cov = coverage(
-    actual,
-    f.perStep.map((q) => q[0]),
-    f.perStep.map((q) => q[1]),
-  );
+  const cov = coverage(actual, f.lower, f.upper);
   return {
     periods,
     scored,
@@ -295,11 +348,15 @@ export function buildForecast(input: BuildForecastInput): BuiltForecast {
     horizon: input.horizon,
     quantileLevels: input.quantileLevels,
     candidates: input.model ? [input.model] : undefined,
+    holdout: holdoutPeriods(input.holdoutDays, input.frequency),
   });
+  // The backtest's fit forecasts the holdout (no second model search); models chosen without a backtest are refitted.
   const accuracy =
     demand.model === 'zero'
       ? undefined
-      : holdoutAccuracy(series, demand.model, holdoutPeriods(input.holdoutDays, input.frequency));
+      : demand.holdout
+        ? scoreHoldout(series, demand.holdout)
+        : holdoutAccuracy(series, demand.model, holdoutPeriods(input.holdoutDays, input.frequency));
   const record: ForecastRecord = {
     forecastId: input.forecastId,
     sku: input.sku,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ItemUpsertedV1, SalesLineV1, StockPositionV1 } from '@app/contracts/events';
 import { DataSource, EntityManager } from 'typeorm';
+import { DailyHistory, historyRows } from '../domain/forecast';
 
 export interface DailyDemandRow {
   day: string;
@@ -34,17 +35,6 @@ export interface SkuStore {
 export const pairKey = (p: SkuStore): string => `${p.storeId}\u0000${p.sku}`;
 
 const utcDay = (iso: string) => iso.slice(0, 10);
-
-/** Every day from `from` to `to` (inclusive), `YYYY-MM-DD`. */
-function daysBetween(from: string, to: string): string[] {
-  const out: string[] = [];
-  const d = new Date(`${from}T00:00:00Z`);
-  for (let day = from; day <= to; day = d.toISOString().slice(0, 10)) {
-    out.push(day);
-    d.setUTCDate(d.getUTCDate() + 1);
-  }
-  return out;
-}
 
 /** Sales, stock and catalogue facts as the DSS keeps them: per SKU × store × UTC day. */
 @Injectable()
@@ -138,76 +128,66 @@ export class DemandRepository {
     return r[0]?.day ?? undefined;
   }
 
-  /**
-   * Daily demand of many pairs at once, for a computation: from `from` (or the pair's first sale, if later) to `to`,
-   * zero days filled in. Pairs without any sale get no rows. Keyed by `pairKey`.
-   *
-   * One query reads only the rows that exist (each pair's first sale, its sales and its stock-out days in the
-   * window, by index) and the days are filled in here: the same rows as `dailyDemand` per pair, without a
-   * generated row per pair and day for the database to join.
-   */
+  /** `dailyHistoryOfPairs` as one row per day (what `dailyDemand` gives for each pair). */
   async dailyDemandOfPairs(
     pairs: readonly SkuStore[],
     from: string,
     to: string,
   ): Promise<Map<string, DailyDemandRow[]>> {
-    const rows: { kind: 'first' | 'sale' | 'out'; sku: string; store_id: string; day: string; units: string }[] =
-      await this.dataSource.query(
-        `WITH p AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(sku, store_id))
-         SELECT 'first' AS kind, p.sku, p.store_id, to_char(x.day, 'YYYY-MM-DD') AS day, 0::bigint AS units
-           FROM p CROSS JOIN LATERAL (
-             SELECT min(s.day) AS day FROM daily_sales s WHERE s.sku = p.sku AND s.store_id = p.store_id
-           ) x
-          WHERE x.day IS NOT NULL
-         UNION ALL
-         SELECT 'sale', p.sku, p.store_id, to_char(s.day, 'YYYY-MM-DD'), s.units_sold - s.units_returned
-           FROM p CROSS JOIN LATERAL (
-             SELECT day, units_sold, units_returned FROM daily_sales
-              WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date
-           ) s
-         UNION ALL
-         SELECT 'out', p.sku, p.store_id, to_char(k.day, 'YYYY-MM-DD'), 0
-           FROM p CROSS JOIN LATERAL (
-             SELECT day FROM daily_stock
-              WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date
-                AND min_on_hand <= 0
-           ) k`,
-        [pairs.map((p) => p.sku), pairs.map((p) => p.storeId), from, to],
-      );
-    const days = daysBetween(from, to);
-    const index = new Map(days.map((d, i) => [d, i]));
-    const firsts = new Map<string, string>();
-    const units = new Map<string, Map<string, number>>();
-    const outs = new Map<string, Set<string>>();
+    const histories = await this.dailyHistoryOfPairs(pairs, from, to);
+    return new Map([...histories].map(([key, h]) => [key, historyRows(h)]));
+  }
+
+  /**
+   * Daily demand of many pairs at once, for a computation: from `from` (or the pair's first sale, if later) to `to`,
+   * zero days filled in. Pairs without any sale get nothing. Keyed by `pairKey`.
+   *
+   * One query, one row per pair: its first sale, and its sales and stock-out days in the window as arrays of day
+   * offsets (read by index); the days are filled in here. Much less for the database to send and for the driver to
+   * parse than a row per pair and day.
+   */
+  async dailyHistoryOfPairs(pairs: readonly SkuStore[], from: string, to: string): Promise<Map<string, DailyHistory>> {
+    const rows: {
+      sku: string;
+      store_id: string;
+      first: string;
+      sale_days: number[] | null;
+      sale_units: number[] | null;
+      out_days: number[] | null;
+    }[] = await this.dataSource.query(
+      `WITH p AS (SELECT * FROM unnest($1::text[], $2::text[]) AS p(sku, store_id))
+       SELECT p.sku, p.store_id, to_char(x.first, 'YYYY-MM-DD') AS first, s.days AS sale_days,
+              s.units AS sale_units, k.days AS out_days
+         FROM p
+         CROSS JOIN LATERAL (
+           SELECT min(day) AS first FROM daily_sales WHERE sku = p.sku AND store_id = p.store_id
+         ) x
+         CROSS JOIN LATERAL (
+           SELECT array_agg(day - $3::date) AS days, array_agg((units_sold - units_returned)::float8) AS units
+             FROM daily_sales
+            WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date
+         ) s
+         CROSS JOIN LATERAL (
+           SELECT array_agg(day - $3::date) AS days FROM daily_stock
+            WHERE sku = p.sku AND store_id = p.store_id AND day BETWEEN $3::date AND $4::date AND min_on_hand <= 0
+         ) k
+        WHERE x.first IS NOT NULL AND x.first <= $4::date`,
+      [pairs.map((p) => p.sku), pairs.map((p) => p.storeId), from, to],
+    );
+    const dayOf = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+    const fromDay = dayOf(from);
+    const length = dayOf(to) - fromDay + 1;
+    const out = new Map<string, DailyHistory>();
     for (const r of rows) {
       const key = pairKey({ sku: r.sku, storeId: r.store_id });
-      if (r.kind === 'first') firsts.set(key, r.day);
-      else if (r.kind === 'sale') {
-        let m = units.get(key);
-        if (!m) units.set(key, (m = new Map()));
-        m.set(r.day, Number(r.units));
-      } else {
-        let set = outs.get(key);
-        if (!set) outs.set(key, (set = new Set()));
-        set.add(r.day);
-      }
-    }
-    const out = new Map<string, DailyDemandRow[]>();
-    for (const pair of pairs) {
-      const key = pairKey(pair);
-      const first = firsts.get(key);
-      if (first === undefined || first > to || out.has(key)) continue;
-      const sales = units.get(key);
-      const stockOuts = outs.get(key);
-      const start = first > from ? (index.get(first) ?? 0) : 0;
-      out.set(
-        key,
-        days.slice(start).map((day) => ({
-          day,
-          units: sales?.get(day) ?? 0,
-          censored: stockOuts?.has(day) ?? false,
-        })),
-      );
+      if (out.has(key)) continue;
+      const offset = Math.max(0, dayOf(r.first) - fromDay);
+      const units = new Array<number>(length - offset).fill(0);
+      const saleDays = r.sale_days ?? [];
+      const saleUnits = r.sale_units ?? [];
+      for (let i = 0; i < saleDays.length; i++) units[saleDays[i] - offset] = Number(saleUnits[i]);
+      const censoredDays = (r.out_days ?? []).filter((d) => d >= offset).map((d) => d - offset);
+      out.set(key, { start: offset > 0 ? r.first : from, units, censoredDays: censoredDays.sort((a, b) => a - b) });
     }
     return out;
   }
@@ -263,15 +243,27 @@ export class DemandRepository {
     return r[0]?.known ?? false;
   }
 
-  /** The SKU × store pairs in a scope that have any sales or stock. */
+  /**
+   * The SKU × store pairs in a scope that have any sales or stock. The distinct pairs of daily_sales come from a
+   * skip scan of its primary key (one index probe per pair, recursively) instead of reading every row of it.
+   */
   async pairsInScope(scope: {
     storeId?: string;
     category?: string;
     skus?: string[];
   }): Promise<{ sku: string; storeId: string }[]> {
     const rows: { sku: string; store_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT p.sku, p.store_id FROM (
-          SELECT sku, store_id FROM daily_sales UNION SELECT sku, store_id FROM stock_position
+      `WITH RECURSIVE sold AS (
+          (SELECT sku, store_id FROM daily_sales ORDER BY sku, store_id LIMIT 1)
+          UNION ALL
+          SELECT n.sku, n.store_id FROM sold CROSS JOIN LATERAL (
+            SELECT sku, store_id FROM daily_sales
+             WHERE (sku, store_id) > (sold.sku, sold.store_id)
+             ORDER BY sku, store_id LIMIT 1
+          ) n
+        )
+        SELECT DISTINCT p.sku, p.store_id FROM (
+          SELECT sku, store_id FROM sold UNION SELECT sku, store_id FROM stock_position
         ) p
         LEFT JOIN item i ON i.sku = p.sku
         WHERE ($1::text IS NULL OR p.store_id = $1)

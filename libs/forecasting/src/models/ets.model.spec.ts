@@ -1,7 +1,15 @@
 import { mae } from '../evaluation/accuracy.metrics';
 import { AIR_PASSENGERS_TEST, AIR_PASSENGERS_TRAIN } from '../testing/air-passengers.fixture';
 import { simulateAdditiveEts } from '../testing/simulation.fixture';
-import { autoEtsModel, etsForecastAt, etsSupports, fitEts, fitEtsFamily } from './ets.model';
+import {
+  autoEtsModel,
+  etsCandidateSpecs,
+  etsForecastAt,
+  etsMinus2LogLik,
+  etsSupports,
+  fitEts,
+  fitEtsFamily,
+} from './ets.model';
 
 describe(fitEts.name, () => {
   it('recovers α of simulated simple exponential smoothing', () => {
@@ -94,5 +102,39 @@ describe(etsSupports.name, () => {
     expect(etsSupports({ error: 'M', trend: 'N', season: 'N' }, y, 1)).toBe(false);
     expect(etsSupports({ error: 'A', trend: 'N', season: 'A' }, y, 52)).toBe(false);
     expect(etsSupports({ error: 'A', trend: 'N', season: 'A' }, y, 7)).toBe(true);
+  });
+});
+
+describe(etsMinus2LogLik.name, () => {
+  it('matches the full recursion to the bit for every specification (the optimiser uses the fast loop)', () => {
+    const season0 = [5, -3, -3, -2, 0, 8, -5];
+    const y = simulateAdditiveEts({
+      n: 400,
+      alpha: 0.2,
+      beta: 0.02,
+      gamma: 0.1,
+      level0: 60,
+      trend0: 0.05,
+      season0,
+      sigma: 2,
+      seed: 4,
+    });
+    let checked = 0;
+    for (const spec of etsCandidateSpecs()) {
+      if (!etsSupports(spec, y, 7)) continue;
+      // fit.lik comes from the full recursion at the fitted parameters and initial states.
+      const fit = fitEts(y, spec, 7);
+      expect(etsMinus2LogLik(y, spec, 7, fit.params, fit)).toBe(fit.lik);
+      checked++;
+    }
+    expect(checked).toBe(15);
+  });
+
+  it('is infinite when a multiplicative-error forecast is not positive', () => {
+    const y = [5, 4, 6, 5, 4, 5, 4, 6, 5, 4, 6, 5, 4];
+    const params = { alpha: 0.5, beta: 0.1, gamma: 0, phi: 1 };
+    const init = { level0: 5, trend0: -10, season0: new Float64Array([1]) };
+    expect(etsMinus2LogLik(y, { error: 'M', trend: 'A', season: 'N' }, 1, params, init)).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isFinite(etsMinus2LogLik(y, { error: 'A', trend: 'A', season: 'N' }, 1, params, init))).toBe(true);
   });
 });

@@ -120,8 +120,13 @@ function empiricalQuantiles(
   let positive = true;
   for (let t = 0; t < n; t++) if (Number.isFinite(actual[t]) && !(actual[t] > 0)) positive = false;
   const forecasts = fitted.forecastAt(y, origins, h);
-  const stepErrors: number[][] = Array.from({ length: h }, () => []);
-  const cumErrors: number[][] = Array.from({ length: h }, () => []);
+  // Errors per step in one flat typed array (step j at [j·O, j·O + count)), sorted in place segment by segment:
+  // no growing arrays and no copies (this runs twice per SKU in a computation).
+  const O = origins.length;
+  const stepErrors = new Float64Array(h * O);
+  const cumErrors = new Float64Array(h * O);
+  const stepCount = new Int32Array(h);
+  const cumCount = new Int32Array(h);
   origins.forEach((o, i) => {
     const f = forecasts[i];
     let sumA = 0;
@@ -137,27 +142,35 @@ function empiricalQuantiles(
       sumA += a;
       sumF += fj;
       if (positive) {
-        if (fj > 0) stepErrors[j].push(a / fj - 1);
-        if (complete && sumF > 0) cumErrors[j].push(sumA / sumF - 1);
+        if (fj > 0) stepErrors[j * O + stepCount[j]++] = a / fj - 1;
+        if (complete && sumF > 0) cumErrors[j * O + cumCount[j]++] = sumA / sumF - 1;
       } else {
-        stepErrors[j].push(a - fj);
-        if (complete) cumErrors[j].push(sumA - sumF);
+        stepErrors[j * O + stepCount[j]++] = a - fj;
+        if (complete) cumErrors[j * O + cumCount[j]++] = sumA - sumF;
       }
     }
   });
+  const sortedStep = (j: number) => stepErrors.subarray(j * O, j * O + stepCount[j]).sort();
+  const sortedCum = (j: number) => cumErrors.subarray(j * O, j * O + cumCount[j]).sort();
   // Long horizons see fewer complete windows; reuse the last step with enough errors, widened by √(j/k).
   const perStep: number[][] = [];
   const cumulative: number[][] = [];
   let lastStep = -1;
   let lastCum = -1;
   let cumMean = 0;
+  let sStep = new Float64Array(0);
+  let sCum = new Float64Array(0);
   for (let j = 0; j < h; j++) {
     cumMean += Math.max(0, mean[j]);
-    if (stepErrors[j].length >= MIN_ERRORS) lastStep = j;
-    if (cumErrors[j].length >= MIN_ERRORS) lastCum = j;
+    if (stepCount[j] >= MIN_ERRORS) {
+      lastStep = j;
+      sStep = sortedStep(j);
+    }
+    if (cumCount[j] >= MIN_ERRORS) {
+      lastCum = j;
+      sCum = sortedCum(j);
+    }
     if (lastStep < 0 || lastCum < 0) return undefined;
-    const sStep = Float64Array.from(stepErrors[lastStep]).sort();
-    const sCum = Float64Array.from(cumErrors[lastCum]).sort();
     const widen = Math.sqrt((j + 1) / (lastCum + 1));
     const mj = Math.max(0, mean[j]);
     perStep.push(levels.map((p) => (positive ? mj * (1 + sortedQuantile(sStep, p)) : mj + sortedQuantile(sStep, p))));

@@ -28,6 +28,32 @@ describe(suggestReplenishment.name, () => {
       'Lead time 4 days → lead-time demand 40 units; safety stock 10 for a 95% service level (from a normal approximation).',
     );
     expect(s.reasons[2]).toBe('Stock 30 + 0 on order is below the reorder point 50: order 120.');
+    // The same sentences, each with what it is about.
+    expect(s.codedReasons.map((r) => r.text)).toEqual(s.reasons);
+    expect(s.codedReasons.map((r) => r.code)).toEqual([
+      'FORECAST.DEMAND',
+      'POLICY.SAFETY_STOCK',
+      'POLICY.ORDER',
+      'POLICY.STOCKOUT_RISK',
+    ]);
+  });
+
+  it('codes the no-order, excess and constraint sentences', () => {
+    const s = suggestReplenishment({
+      ...base,
+      stock: { onHand: 400, onOrder: 0 },
+      supply: { ...base.supply, unitCost: 2 },
+      constraints: { demandNotes: ['Rule "Promo": demand × 1.2.'] },
+    });
+    expect(s.codedReasons.map((r) => r.code)).toEqual([
+      'FORECAST.DEMAND',
+      'POLICY.CONSTRAINT',
+      'POLICY.SAFETY_STOCK',
+      'POLICY.NO_ORDER_NEEDED',
+      'POLICY.STOCKOUT_RISK',
+      'POLICY.EXCESS',
+    ]);
+    expect(s.codedReasons[1].text).toBe('Rule "Promo": demand × 1.2.');
   });
 
   it('does not order above the reorder point, and reports the stock-out risk of the cycle', () => {

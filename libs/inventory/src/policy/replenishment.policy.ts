@@ -1,7 +1,7 @@
 import { DemandDistribution, normalDemand, quantileDemand } from './demand.distribution';
 import { economicOrderQuantity, roundOrderQuantity } from './inventory.math';
 import { formatMoney, formatPercent, formatRate, formatUnits } from './reason.format';
-import { ReplenishmentInput, ReplenishmentSuggestion } from './replenishment.types';
+import { PolicyReason, PolicyReasonCode, ReplenishmentInput, ReplenishmentSuggestion } from './replenishment.types';
 
 /** Review period assumed when none is given (weekly ordering, the most common retail rhythm). */
 export const DEFAULT_REVIEW_PERIOD_DAYS = 7;
@@ -286,8 +286,9 @@ export function suggestReplenishment(input: ReplenishmentInput): ReplenishmentSu
     excessValue: supply.unitCost !== undefined ? excessUnits * supply.unitCost : null,
     constraintsApplied: applied,
     reasons: [],
+    codedReasons: [],
   };
-  suggestion.reasons = explain(input, suggestion, {
+  suggestion.codedReasons = explain(input, suggestion, {
     L,
     sdL,
     R,
@@ -297,6 +298,7 @@ export function suggestReplenishment(input: ReplenishmentInput): ReplenishmentSu
     levelNotes,
     orderNotes,
   });
+  suggestion.reasons = suggestion.codedReasons.map((r) => r.text);
   return suggestion;
 }
 
@@ -315,13 +317,18 @@ interface ExplainContext {
   orderNotes: string[];
 }
 
-function explain(input: ReplenishmentInput, s: ReplenishmentSuggestion, ctx: ExplainContext): string[] {
+function explain(input: ReplenishmentInput, s: ReplenishmentSuggestion, ctx: ExplainContext): PolicyReason[] {
   const { demand, supply, stock, service, policy } = input;
   const c = input.constraints ?? {};
-  const reasons: string[] = [];
+  const reasons: PolicyReason[] = [];
+  const add = (code: PolicyReasonCode, text: string) => reasons.push({ code, text });
+  const notes = (texts: readonly string[] | undefined) => {
+    for (const text of texts ?? []) add('POLICY.CONSTRAINT', text);
+  };
   const src = demand.source;
   if (!(ctx.baseDemand > 0)) {
-    reasons.push(
+    add(
+      'FORECAST.DEMAND',
       src?.historyDays === 0
         ? 'No sales history yet: nothing to forecast from, so no stock is planned (set a floor rule for new items).'
         : `No demand expected${src ? ` (${src.title})` : ''}: no stock is planned.`,
@@ -331,11 +338,12 @@ function explain(input: ReplenishmentInput, s: ReplenishmentSuggestion, ctx: Exp
       src?.backtestMase !== undefined && Number.isFinite(src.backtestMase)
         ? `, chosen by backtest MASE ${src.backtestMase.toFixed(2)}`
         : '';
-    reasons.push(`Demand ≈ ${formatRate(ctx.baseDemand)}/day${src ? ` (${src.title}${mase})` : ''}.`);
+    add('FORECAST.DEMAND', `Demand ≈ ${formatRate(ctx.baseDemand)}/day${src ? ` (${src.title}${mase})` : ''}.`);
   }
-  reasons.push(...(c.demandNotes ?? []));
+  notes(c.demandNotes);
   if (ctx.lifted) {
-    reasons.push(
+    add(
+      'FORECAST.DEMAND_EVENTS',
       `Planned events change expected demand to ≈ ${formatRate(s.demandPerDay)}/day over the next ${formatRate(s.protectionDays)} days.`,
     );
   }
@@ -343,24 +351,27 @@ function explain(input: ReplenishmentInput, s: ReplenishmentSuggestion, ctx: Exp
   const target = `${formatPercent(service.level)} ${service.kind === 'cycle_service' ? 'service level' : 'fill rate'}`;
   const how = s.method === 'distribution' ? "the forecast's demand quantiles" : 'a normal approximation';
   if (policy === 'continuous') {
-    reasons.push(
+    add(
+      'POLICY.SAFETY_STOCK',
       `${lead} → lead-time demand ${formatUnits(s.leadTimeDemand)} units; safety stock ${formatUnits(s.safetyStock)} for a ${target} (from ${how}).`,
     );
   } else {
-    reasons.push(
+    add(
+      'POLICY.SAFETY_STOCK',
       `${lead}, next order in ${formatRate(ctx.R)} days → demand over ${formatRate(s.protectionDays)} days ${formatUnits(s.protectionDemand)} units; safety stock ${formatUnits(s.safetyStock)} for a ${target} (from ${how}).`,
     );
   }
-  reasons.push(...(c.supplyNotes ?? []));
+  notes(c.supplyNotes);
   const horizonDays = demand.cumulative
     ? demand.cumulative.values.length * (demand.cumulative.stepDays ?? 1)
     : undefined;
   if (s.method === 'distribution' && horizonDays !== undefined && s.protectionDays + 4 * ctx.sdL > horizonDays) {
-    reasons.push(
+    add(
+      'FORECAST.EXTRAPOLATED',
       `The protection period exceeds the ${formatRate(horizonDays)}-day forecast: demand beyond it is extrapolated from the last days.`,
     );
   }
-  reasons.push(...ctx.levelNotes);
+  notes(ctx.levelNotes);
   const position = `Stock ${formatUnits(stock.onHand)} + ${formatUnits(stock.onOrder ?? 0)} on order${stock.backorders ? ` − ${formatUnits(stock.backorders)} backordered` : ''}`;
   const threshold =
     policy === 'continuous'
@@ -370,36 +381,40 @@ function explain(input: ReplenishmentInput, s: ReplenishmentSuggestion, ctx: Exp
     // The discontinued note below says it all.
   } else if (ctx.supplierRounded > 0) {
     const at = policy === 'continuous' && s.inventoryPosition === s.reorderPoint ? 'at' : 'below';
-    reasons.push(
+    add(
+      'POLICY.ORDER',
       `${position} is ${at} ${threshold}: order ${formatUnits(ctx.supplierRounded)}${roundingNote(s.rawOrderQuantity, ctx.supplierRounded, supply)}.`,
     );
   } else if (s.rawOrderQuantity > 0) {
-    reasons.push(`${position} is below ${threshold}, but no order fits the limits: no order.`);
+    add('POLICY.NO_ORDER_FITS', `${position} is below ${threshold}, but no order fits the limits: no order.`);
   } else {
-    reasons.push(
+    add(
+      'POLICY.NO_ORDER_NEEDED',
       `${position} ${policy === 'continuous' ? 'is above' : 'already reaches'} ${threshold}: no order needed.`,
     );
   }
-  reasons.push(...ctx.orderNotes);
+  notes(ctx.orderNotes);
   if (
     policy === 'continuous' &&
     s.orderQuantity > 0 &&
     s.economicOrderQuantity !== undefined &&
     supply.orderQuantity === undefined
   ) {
-    reasons.push(`Order size based on the economic order quantity ${formatUnits(s.economicOrderQuantity)}.`);
+    add('POLICY.EOQ', `Order size based on the economic order quantity ${formatUnits(s.economicOrderQuantity)}.`);
   }
   if (s.demandPerDay > 0 || s.stockoutProbability > 0) {
-    reasons.push(
+    add(
+      'POLICY.STOCKOUT_RISK',
       `Risk of running out before the next delivery: ${formatPercent(s.stockoutProbability)}${s.expectedUnitsShort >= 0.5 ? ` (≈ ${formatUnits(s.expectedUnitsShort)} units short)` : ''}.`,
     );
   }
   if (s.excessUnits > 0 && !c.discontinued) {
-    reasons.push(
+    add(
+      'POLICY.EXCESS',
       `Stock exceeds the order-up-to level by ${formatUnits(s.excessUnits)} units${s.excessValue !== null ? ` (value ${formatMoney(s.excessValue)})` : ''}${s.daysOfCover !== null ? `; it covers ${formatRate(s.daysOfCover)} days of demand` : ''}.`,
     );
   } else if (s.excessUnits > 0 && s.excessValue !== null) {
-    reasons.push(`Excess stock value ${formatMoney(s.excessValue)}.`);
+    add('POLICY.EXCESS', `Excess stock value ${formatMoney(s.excessValue)}.`);
   }
   return reasons;
 }

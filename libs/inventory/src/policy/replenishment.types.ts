@@ -150,4 +150,29 @@ export interface ReplenishmentSuggestion {
   constraintsApplied: { label: string; effect: string }[];
   /** Plain-language explanation, one sentence per step. */
   reasons: string[];
+  /** The same sentences with what each is about, for callers that file or filter them (`reasons` = their texts). */
+  codedReasons: PolicyReason[];
+}
+
+/**
+ * What a reason sentence is about: the demand (`FORECAST.*`), the safety stock, the order (placed, not needed, no
+ * order within the limits, EOQ), the stock-out risk, excess stock, or a constraint's own note (`POLICY.CONSTRAINT`:
+ * rules and limits passed in `constraints`, quoted as given).
+ */
+export type PolicyReasonCode =
+  | 'FORECAST.DEMAND'
+  | 'FORECAST.DEMAND_EVENTS'
+  | 'FORECAST.EXTRAPOLATED'
+  | 'POLICY.SAFETY_STOCK'
+  | 'POLICY.ORDER'
+  | 'POLICY.NO_ORDER_FITS'
+  | 'POLICY.NO_ORDER_NEEDED'
+  | 'POLICY.EOQ'
+  | 'POLICY.STOCKOUT_RISK'
+  | 'POLICY.EXCESS'
+  | 'POLICY.CONSTRAINT';
+
+export interface PolicyReason {
+  code: PolicyReasonCode;
+  text: string;
 }
