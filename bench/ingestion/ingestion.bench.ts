@@ -287,7 +287,8 @@ async function main(): Promise<void> {
     restEventsPerSecond: phases.find((p) => p.transport.startsWith('REST'))?.endToEndPerSecond,
     restAckP99Ms: phases.find((p) => p.transport.startsWith('REST'))?.ackP99Ms,
     grpcUnaryAckP99Ms: phases.find((p) => p.transport.startsWith('gRPC unary'))?.ackP99Ms,
-    restOneInFlightAckP99Ms: phases.find((p) => p.transport.endsWith('(1 in flight)'))?.ackP99Ms,
+    restOneInFlightAckP99Ms: phases.find((p) => p.transport.startsWith('REST') && p.transport.endsWith('(1 in flight)'))
+      ?.ackP99Ms,
     phases,
   });
 }
