@@ -111,6 +111,9 @@ describe('consumer restart with processOnce', () => {
     }
 
     const processed = new Set<string>();
+    // The first consumer works slowly, so it is surely stopped before it has seen everything, even on a
+    // loaded machine; the second one at full speed.
+    let workMs = 20;
     let invocations = 0;
     let duplicatesAbsorbed = 0;
     const options = {
@@ -123,7 +126,7 @@ describe('consumer restart with processOnce', () => {
       handler: async (m: ReceivedMessage) => {
         invocations++;
         const ran = await processOnce(ds, 'feature-store', m, async (manager) => {
-          await sleep(2);
+          await sleep(workMs);
           await manager.query(`INSERT INTO side_effect (id) VALUES ($1)`, [(m.data as { id: string }).id]);
         });
         if (!ran) duplicatesAbsorbed++;
@@ -140,6 +143,7 @@ describe('consumer restart with processOnce', () => {
     const afterFirst = processed.size;
     expect(afterFirst).toBeLessThan(TOTAL); // it really stopped mid-way
 
+    workMs = 2;
     const second = await bed.client();
     await second.consume(options);
     await waitFor(() => processed.size === TOTAL, 30_000, 'all processed');
