@@ -49,14 +49,10 @@ const ARTIFACT_FORMAT_VERSION = 1;
 /** At most one progress write per this many ms while streaming. */
 const PROGRESS_WRITE_MS = 500;
 
-const SEARCH_METRICS: Record<string, SearchMetric> = {
-  ndcg: 'ndcg',
-  precision: 'precision',
-  recall: 'recall',
-  map: 'map',
-  mrr: 'mrr',
-  hit_rate: 'hitRate',
-};
+/** The accuracy metrics the hyper-parameter search can optimise, by their API names. */
+const SEARCH_METRICS: Record<string, SearchMetric> = Object.fromEntries(
+  (['ndcg', 'precision', 'recall', 'map', 'mrr', 'hit_rate'] as const).map((name) => [name, METRIC_KEYS[name]]),
+);
 
 /**
  * Executes one run, stage by stage: fetch → split → fit and evaluate each candidate → register → promotion.
