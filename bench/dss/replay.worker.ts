@@ -26,6 +26,12 @@ export interface ForecastJob extends ReplaySettings {
   censored: boolean[];
   intermittentQuantiles: 'bootstrap' | 'count' | 'empirical';
   compound: CompoundSettings;
+  /**
+   * Days whose largest order line is at least this many times the SKU's median line (over the compound window) are
+   * fitted as censored (imputed) by the forecaster: the level then follows the usual orders, and the large ones are
+   * left to the compound tail. 0 = off.
+   */
+  largeLineCensor: number;
 }
 
 /** How the compound (orders × order sizes) lead-time demand is built from the history before each refresh. */
@@ -119,7 +125,7 @@ function forecastAll(job: ForecastJob): SkuForecasts[] {
       // Only the history before the day: the replay never sees the future.
       const forecast = forecastDemand({
         values: sku.daily.slice(0, day),
-        censored: job.censored.slice(0, day),
+        censored: withLargeLineDays(sku, day, job.censored.slice(0, day), job.largeLineCensor, job.compound.windowDays),
         frequency: 'day',
         horizon: keep,
         quantileLevels: POLICY_QUANTILE_LEVELS,
@@ -195,6 +201,25 @@ function compoundDemand(
     seed: day,
   });
   return table ? { ...demand, cumulative: table } : demand;
+}
+
+/** `censored` with the days before `day` whose largest order line is ≥ `factor` × the median line of the window. */
+function withLargeLineDays(
+  sku: ForecastJob['skus'][number],
+  day: number,
+  censored: boolean[],
+  factor: number,
+  windowDays: number,
+): boolean[] {
+  if (!(factor > 0)) return censored;
+  const recent = sku.orderSizes.filter((_, i) => sku.orderDays[i] < day && sku.orderDays[i] >= day - windowDays);
+  if (recent.length < 5) return censored;
+  const median = [...recent].sort((a, b) => a - b)[Math.floor((recent.length - 1) / 2)];
+  const out = [...censored];
+  sku.orderDays.forEach((d, i) => {
+    if (d < day && sku.orderSizes[i] >= factor * median) out[d] = true;
+  });
+  return out;
 }
 
 /** The forecast's quantiles below 90%, the larger of the forecast's and the compound's from 90% up. */

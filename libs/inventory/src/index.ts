@@ -8,6 +8,7 @@ export * from './policy/demand.distribution';
 export * from './policy/empirical.demand';
 export * from './policy/forecast.adapter';
 export * from './policy/inventory.math';
+export * from './policy/outcome.allocation';
 export * from './policy/replenishment.policy';
 export * from './policy/replenishment.types';
 export * from './policy/service.allocation';
