@@ -135,7 +135,8 @@ export class IngestService {
     const registered = { users: new Set<string>(), items: new Set<string>() };
     try {
       await this.repository.transaction(async (tx) => {
-        for (const group of prepared) await this.write(tx, group, registered, options);
+        const origin = provenance(options);
+        for (const group of prepared) await this.write(tx, group, registered, origin, options.requarantine ?? true);
         await options.inTransaction?.(
           tx,
           prepared.map((g) => g.outcome),
@@ -209,7 +210,8 @@ export class IngestService {
     tx: IngestTransaction,
     group: Prepared,
     registered: { users: Set<string>; items: Set<string> },
-    options: IngestOptions,
+    origin: Provenance,
+    requarantine: boolean,
   ): Promise<void> {
     const { candidates, inputs, first, outcome: result } = group;
     const results = result.results;
@@ -219,12 +221,12 @@ export class IngestService {
       results[c.i] = outcome(first + c.i, c.record.key, 'accepted', flags);
       return entry;
     });
-    const stored = await tx.append(entries, provenance(options));
+    const stored = await tx.append(entries, origin);
     for (const c of candidates) {
       const r = results[c.i];
       if (!stored.has(c.record.key)) results[c.i] = outcome(r.index, r.key, 'duplicate');
     }
-    if (options.requarantine ?? true) await tx.quarantine(group.quarantined, provenance(options));
+    if (requarantine) await tx.quarantine(group.quarantined, origin);
     summarise(result);
   }
 

@@ -43,6 +43,13 @@ export class CsrMatrix {
     return this.times?.subarray(this.indptr[row], this.indptr[row + 1]);
   }
 
+  /** Writes one row densely into `out` (zeros elsewhere); true when the row has any entry. */
+  rowInto(row: number, out: Float32Array): boolean {
+    out.fill(0);
+    for (let p = this.indptr[row]; p < this.indptr[row + 1]; p++) out[this.indices[p]] = this.values[p];
+    return this.rowLength(row) > 0;
+  }
+
   /** Value at (row, col), 0 when absent; binary search within the row. */
   get(row: number, col: number): number {
     let lo = this.indptr[row];

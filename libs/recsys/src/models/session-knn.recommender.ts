@@ -120,10 +120,7 @@ export class SessionKnnRecommender extends BaseRecommender<SessionKnnParams> {
   }
 
   protected similarInto(item: number, out: Float32Array): boolean {
-    const s = this.neighbours!;
-    out.fill(0);
-    for (let p = s.indptr[item]; p < s.indptr[item + 1]; p++) out[s.indices[p]] = s.values[p];
-    return s.rowLength(item) > 0;
+    return this.neighbours!.rowInto(item, out);
   }
 
   protected contributions(history: UserHistory, item: number): { list: Contribution[] } {

@@ -1,16 +1,7 @@
-import { InteractionDataset } from '../core/interaction.dataset';
+import { popularityData } from '../testing/popularity.data';
 import { TrendingRecommender } from './trending.recommender';
 
-const DAY = 86_400;
-// "old" was bought by 3 users 60 days ago; "new" by 2 users today; "heavy" 5 times by one user.
-const data = InteractionDataset.fromInteractions([
-  { userId: 'a', itemId: 'old', timestamp: 0 },
-  { userId: 'b', itemId: 'old', timestamp: 0 },
-  { userId: 'c', itemId: 'old', timestamp: 0 },
-  { userId: 'a', itemId: 'new', timestamp: 60 * DAY },
-  { userId: 'b', itemId: 'new', timestamp: 60 * DAY },
-  ...Array.from({ length: 5 }, (_, k) => ({ userId: 'd', itemId: 'heavy', timestamp: 30 * DAY + k })),
-]);
+const data = popularityData();
 
 describe(TrendingRecommender.name, () => {
   it('lets recent interest beat older, larger interest', async () => {
