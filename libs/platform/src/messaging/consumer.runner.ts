@@ -16,7 +16,7 @@ export interface DeadLetterPublisher {
   (originalSubject: string, data: Uint8Array, headers: Record<string, string>, msgId: string): Promise<void>;
 }
 
-interface RunnerDeps {
+export interface RunnerDeps {
   readonly js: NatsJetStream;
   readonly names: MessagingNames;
   readonly logger: MessagingLogger;
@@ -123,7 +123,7 @@ export class ConsumerRunner implements ConsumerHandle {
     const receivedAt = new Date();
     const info = m.info;
     const headers = headersToRecord(m.headers);
-    const msgId = headers[MSG_ID_HEADER] || `${info.stream}:${info.streamSequence}`;
+    const msgId = messageIdOf(m, headers);
     const log = { subject: m.subject, stream: info.stream, seq: info.streamSequence, durable: this.durable, msgId };
     const { span, ctx } = startProcessSpan(m.subject, headers, {
       [MESSAGING_ATTRIBUTES.messageId]: msgId,
@@ -136,24 +136,10 @@ export class ConsumerRunner implements ConsumerHandle {
     });
     try {
       if (info.deliveryCount > this.maxDeliver) {
-        // The server's extra delivery: the last attempt never acked (crash or ack wait expired).
-        await this.deadLetter(m, headers, msgId, `no outcome after ${this.maxDeliver} attempts (ack wait expired)`);
+        await this.deadLetter(m, headers, msgId, expiredReason(this.maxDeliver));
         return;
       }
-      const message: ReceivedMessage<unknown> = {
-        subject: m.subject,
-        subjectSuffix: this.deps.names.suffixOf(m.subject),
-        data: parseJson(m.data),
-        msgId,
-        stream: info.stream,
-        seq: info.streamSequence,
-        deliveryCount: info.deliveryCount,
-        headers,
-        eventType: headers['event-type'] || undefined,
-        schemaVersion: headers['schema-version'] || undefined,
-        publishedAt: new Date(Math.floor(info.timestampNanos / 1e6)),
-        receivedAt,
-      };
+      const message = toReceivedMessage(m, this.deps.names, headers, msgId, receivedAt);
       await context.with(ctx, () => this.options.handler(message));
       settle(() => m.ack(), this.deps.logger);
     } catch (err) {
@@ -181,39 +167,93 @@ export class ConsumerRunner implements ConsumerHandle {
     }
   }
 
-  private async deadLetter(m: JsMsg, headers: Record<string, string>, msgId: string, reason: string): Promise<void> {
-    const info = m.info;
-    const log = { subject: m.subject, stream: info.stream, seq: info.streamSequence, durable: this.durable, msgId };
-    // Keep the producer's headers (trace context, event type) but none of JetStream's own.
-    const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.toLowerCase().startsWith('nats-')));
-    const dlqHeaders = {
-      ...kept,
-      ...deadLetterHeaders({
-        reason,
-        originalSubject: m.subject,
-        originalStream: info.stream,
-        originalSeq: info.streamSequence,
-        originalMsgId: msgId,
-        consumer: this.durable,
-        deliveryCount: info.deliveryCount,
-        failedAt: new Date(),
-      }),
-    };
-    try {
-      await this.deps.deadLetter(
-        m.subject,
-        m.data,
-        dlqHeaders,
-        `dlq:${this.durable}:${info.stream}:${info.streamSequence}`,
-      );
-    } catch (err) {
-      this.deps.logger.error('dead-letter publish failed, will retry', { ...log, error: errorMessage(err) });
-      settle(() => m.nak(backoffDelay(this.backoffMs, info.deliveryCount)), this.deps.logger);
-      return;
-    }
-    settle(() => m.term(), this.deps.logger);
-    this.deps.logger.error('message dead-lettered', { ...log, deliveryCount: info.deliveryCount, reason });
+  private deadLetter(m: JsMsg, headers: Record<string, string>, msgId: string, reason: string): Promise<void> {
+    return deadLetterMessage(this.deps, m, {
+      headers,
+      msgId,
+      reason,
+      durable: this.durable,
+      backoffMs: this.backoffMs,
+    });
   }
+}
+
+/** `Nats-Msg-Id` if the producer set one, else `<stream>:<seq>`. */
+export function messageIdOf(m: JsMsg, headers: Readonly<Record<string, string>>): string {
+  return headers[MSG_ID_HEADER] || `${m.info.stream}:${m.info.streamSequence}`;
+}
+
+/** Dead-letter reason for the server's extra delivery: the last attempt never acked (crash or ack wait expired). */
+export function expiredReason(maxDeliver: number): string {
+  return `no outcome after ${maxDeliver} attempts (ack wait expired)`;
+}
+
+/** The handler's view of a delivery. Throws NonRetryableError if the body is not JSON. */
+export function toReceivedMessage(
+  m: JsMsg,
+  names: MessagingNames,
+  headers: Record<string, string>,
+  msgId: string,
+  receivedAt: Date,
+): ReceivedMessage<unknown> {
+  const info = m.info;
+  return {
+    subject: m.subject,
+    subjectSuffix: names.suffixOf(m.subject),
+    data: parseJson(m.data),
+    msgId,
+    stream: info.stream,
+    seq: info.streamSequence,
+    deliveryCount: info.deliveryCount,
+    headers,
+    eventType: headers['event-type'] || undefined,
+    schemaVersion: headers['schema-version'] || undefined,
+    publishedAt: new Date(Math.floor(info.timestampNanos / 1e6)),
+    receivedAt,
+  };
+}
+
+export interface DeadLetterContext {
+  readonly headers: Record<string, string>;
+  readonly msgId: string;
+  readonly reason: string;
+  readonly durable: string;
+  /** Nak delay if the dead-letter publish itself fails (the server redelivers, we try again). */
+  readonly backoffMs: readonly number[];
+}
+
+/** Copies `m` to the dead-letter stream with the DLQ headers, then terms it; naks it if the copy failed. */
+export async function deadLetterMessage(
+  deps: Pick<RunnerDeps, 'logger' | 'deadLetter'>,
+  m: JsMsg,
+  { headers, msgId, reason, durable, backoffMs }: DeadLetterContext,
+): Promise<void> {
+  const info = m.info;
+  const log = { subject: m.subject, stream: info.stream, seq: info.streamSequence, durable, msgId };
+  // Keep the producer's headers (trace context, event type) but none of JetStream's own.
+  const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.toLowerCase().startsWith('nats-')));
+  const dlqHeaders = {
+    ...kept,
+    ...deadLetterHeaders({
+      reason,
+      originalSubject: m.subject,
+      originalStream: info.stream,
+      originalSeq: info.streamSequence,
+      originalMsgId: msgId,
+      consumer: durable,
+      deliveryCount: info.deliveryCount,
+      failedAt: new Date(),
+    }),
+  };
+  try {
+    await deps.deadLetter(m.subject, m.data, dlqHeaders, `dlq:${durable}:${info.stream}:${info.streamSequence}`);
+  } catch (err) {
+    deps.logger.error('dead-letter publish failed, will retry', { ...log, error: errorMessage(err) });
+    settle(() => m.nak(backoffDelay(backoffMs, info.deliveryCount)), deps.logger);
+    return;
+  }
+  settle(() => m.term(), deps.logger);
+  deps.logger.error('message dead-lettered', { ...log, deliveryCount: info.deliveryCount, reason });
 }
 
 function parseJson(data: Uint8Array): unknown {
@@ -232,7 +272,7 @@ export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> 
 }
 
 /** Ack/nak/term write to the socket; on a closing connection that throws, and redelivery covers it. */
-function settle(fn: () => void, logger: MessagingLogger): void {
+export function settle(fn: () => void, logger: MessagingLogger): void {
   try {
     fn();
   } catch (err) {

@@ -10,6 +10,7 @@ export { MessagingNames, DEFAULT_NAMESPACE, DLQ_STREAM, DLQ_STREAM_DEFINITION } 
 export { NonRetryableError, StreamConfigConflictError, isNonRetryable } from './messaging.errors';
 export { DLQ_HEADERS, readDeadLetterHeaders, type DeadLetterInfo } from './dead-letter';
 export { MSG_ID_HEADER } from './consumer.runner';
+export { BatchConsumerRunner, DEFAULT_BATCH_SIZE, DEFAULT_BATCH_RETRY_DELAYS_MS } from './batch-consumer.runner';
 export { MESSAGING_ATTRIBUTES } from './message.tracing';
 export { DEFAULT_ACK_WAIT_MS, DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './stream.provisioner';
 export { decideOnFailure, backoffDelay, type FailureDecision } from './retry.policy';

@@ -12,12 +12,14 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
-import { ConsumerRunner, within } from './consumer.runner';
+import { BatchConsumerRunner } from './batch-consumer.runner';
+import { ConsumerRunner, within, type RunnerDeps } from './consumer.runner';
 import { errorMessage, headerSafe } from './dead-letter';
 import { consoleLogger } from './messaging.logger';
 import { DLQ_STREAM_DEFINITION, MessagingNames } from './messaging.naming';
 import { MESSAGING_ATTRIBUTES, startPublishSpan } from './message.tracing';
 import type {
+  BatchConsumeOptions,
   ConsumeOptions,
   ConsumerDefinition,
   ConsumerHandle,
@@ -96,7 +98,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
  */
 export class JetStreamClient {
   readonly names: MessagingNames;
-  private readonly runners = new Set<ConsumerRunner>();
+  private readonly runners = new Set<ConsumerHandle>();
   private acks?: AckInbox;
   private closing?: Promise<void>;
 
@@ -296,18 +298,38 @@ export class JetStreamClient {
   async consume<T>(options: ConsumeOptions<T>): Promise<ConsumerHandle> {
     if (this.closing) throw new Error('JetStreamClient is closing');
     await this.ensureConsumer(options);
-    const runner = new ConsumerRunner(
-      {
-        js: this.js,
-        names: this.names,
-        logger: this.logger,
-        deadLetter: async (originalSubject, data, headers, msgId) => {
-          await this.publishRaw(this.names.dlqSubject(originalSubject), data, headers, msgId);
-        },
-      },
-      options as ConsumeOptions<unknown>,
-    );
+    const runner = new ConsumerRunner(this.runnerDeps(), options as ConsumeOptions<unknown>);
     await runner.start();
+    return this.track(runner);
+  }
+
+  /**
+   * Starts a durable pull consumer (creating or updating it first) that hands the handler batches
+   * of messages, one call at a time, in stream order, and retries a failed batch in-process
+   * instead of naking it. For a single writer applying the stream in transactions; see
+   * BatchConsumerRunner for the exact semantics.
+   */
+  async consumeBatches(options: BatchConsumeOptions): Promise<ConsumerHandle> {
+    if (this.closing) throw new Error('JetStreamClient is closing');
+    await this.ensureConsumer(options);
+    const runner = new BatchConsumerRunner(this.runnerDeps(), options);
+    await runner.start();
+    return this.track(runner);
+  }
+
+  private runnerDeps(): RunnerDeps {
+    return {
+      js: this.js,
+      names: this.names,
+      logger: this.logger,
+      deadLetter: async (originalSubject, data, headers, msgId) => {
+        await this.publishRaw(this.names.dlqSubject(originalSubject), data, headers, msgId);
+      },
+    };
+  }
+
+  /** Registers a started runner so close() closes it. */
+  private track(runner: ConsumerHandle): ConsumerHandle {
     this.runners.add(runner);
     void runner.done.then(() => this.runners.delete(runner));
     this.logger.info('consumer started', { stream: runner.stream, durable: runner.durable });

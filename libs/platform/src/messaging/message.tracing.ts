@@ -7,6 +7,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type SpanContext,
   type TextMapGetter,
   type TextMapSetter,
 } from '@opentelemetry/api';
@@ -29,6 +30,7 @@ export const MESSAGING_ATTRIBUTES = {
   natsStream: 'messaging.nats.stream',
   natsSequence: 'messaging.nats.sequence',
   natsDeliveryCount: 'messaging.nats.delivery_count',
+  batchMessageCount: 'messaging.batch.message_count',
 } as const;
 
 const recordSetter: TextMapSetter<Record<string, string>> = {
@@ -102,4 +104,42 @@ export function startProcessSpan(
     producerCtx,
   );
   return { span, ctx: trace.setSpan(producerCtx, span) };
+}
+
+/** Span links one batch span carries at most; OpenTelemetry SDKs drop links past 128 by default. */
+export const MAX_BATCH_SPAN_LINKS = 128;
+
+/**
+ * Starts the CONSUMER span for processing a batch. Its messages come from many traces, so per the
+ * messaging conventions it starts a trace of its own and links to each producer's context (the
+ * first MAX_BATCH_SPAN_LINKS of them).
+ */
+export function startBatchProcessSpan(
+  name: string,
+  headersOfMessages: readonly Readonly<Record<string, string>>[],
+  attributes: Attributes,
+): { span: Span; ctx: Context } {
+  const links: { context: SpanContext }[] = [];
+  for (const headers of headersOfMessages) {
+    if (links.length >= MAX_BATCH_SPAN_LINKS) break;
+    const producerSpan = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, headers, recordGetter));
+    if (producerSpan) links.push({ context: producerSpan });
+  }
+  const span = tracer().startSpan(
+    `${name} process batch`,
+    {
+      kind: SpanKind.CONSUMER,
+      links,
+      attributes: {
+        [MESSAGING_ATTRIBUTES.system]: 'nats',
+        [MESSAGING_ATTRIBUTES.destination]: name,
+        [MESSAGING_ATTRIBUTES.operationName]: 'process',
+        [MESSAGING_ATTRIBUTES.operationType]: 'process',
+        [MESSAGING_ATTRIBUTES.batchMessageCount]: headersOfMessages.length,
+        ...attributes,
+      },
+    },
+    ROOT_CONTEXT,
+  );
+  return { span, ctx: trace.setSpan(ROOT_CONTEXT, span) };
 }

@@ -110,6 +110,31 @@ export interface ConsumeOptions<T = unknown> extends ConsumerDefinition {
   readonly handler: MessageHandler<T>;
 }
 
+/**
+ * What a batch handler returns. Resolving (with or without an outcome) commits the batch: every
+ * message is acked except the rejected ones, which go to the dead-letter stream.
+ */
+export interface BatchOutcome {
+  /** Messages (by stream seq) the handler refuses for good, e.g. a payload breaking its schema: dead-lettered. */
+  readonly rejected?: readonly { readonly seq: number; readonly reason: string }[];
+}
+
+/** Gets up to `batchSize` messages in stream order; throwing retries the same batch (see BatchConsumeOptions). */
+export type BatchHandler = (messages: readonly ReceivedMessage<unknown>[]) => Promise<BatchOutcome | void>;
+
+/**
+ * An ordered batch consumer for a single writer that applies the stream in large transactions.
+ * One handler call at a time, in stream order; a failed batch is retried in-process (never naked,
+ * which would let later messages overtake it) until it succeeds or the consumer is closed.
+ */
+export interface BatchConsumeOptions extends ConsumerDefinition {
+  /** Most messages handed to one handler call. Default 500. */
+  readonly batchSize?: number;
+  /** Delay before retrying a failed batch, n-th retry (last value repeats). Default [200, 1000, 5000]. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly handler: BatchHandler;
+}
+
 /** A running consumer. */
 export interface ConsumerHandle {
   readonly stream: string;
