@@ -336,6 +336,40 @@ export class JetStreamClient {
     return runner;
   }
 
+  /**
+   * Where a durable consumer stands: messages not yet delivered and delivered-but-unacked, and the
+   * stream's last sequence. undefined when the durable does not exist.
+   */
+  async consumerProgress(
+    stream: string,
+    durable: string,
+  ): Promise<{ pending: number; ackPending: number; ackFloor: number; lastSeq: number } | undefined> {
+    const name = this.names.stream(stream);
+    try {
+      const info = await this.jsm.consumers.info(name, durable);
+      const s = await this.jsm.streams.info(name);
+      return {
+        pending: info.num_pending,
+        ackPending: info.num_ack_pending,
+        ackFloor: info.ack_floor.stream_seq,
+        lastSeq: s.state.last_seq,
+      };
+    } catch (err) {
+      if (/consumer not found/i.test(errorMessage(err))) return undefined;
+      throw err;
+    }
+  }
+
+  /** Deletes a durable consumer (its position is lost: the next consume starts from the stream's start). */
+  async deleteConsumer(stream: string, durable: string): Promise<boolean> {
+    try {
+      return await this.jsm.consumers.delete(this.names.stream(stream), durable);
+    } catch (err) {
+      if (/consumer not found/i.test(errorMessage(err))) return false;
+      throw err;
+    }
+  }
+
   /** Round-trip time in ms; rejects if the connection is closed or the server does not answer in time. */
   async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<number> {
     if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('NATS connection is closed');
