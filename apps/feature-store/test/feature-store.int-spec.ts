@@ -4,6 +4,7 @@ import { fromTimestamp, toTimestamp } from '@app/contracts/grpc';
 import { DLQ_STREAM, readDeadLetterHeaders } from '@app/platform/messaging';
 import { eventually, startTestApp, TestApp } from '@app/testing/app';
 import { grpcTestClient, GrpcTestClient } from '@app/testing/grpc';
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { FeatureEventsConsumer } from '../src/api/feature-events.consumer';
 import { FeatureApplier, StreamMessage } from '../src/application/feature-applier.service';
@@ -187,6 +188,14 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     ]);
     const trailer = parts[parts.length - 1].trailer!;
     expect(trailer).toMatchObject({ interactionCount: 7, itemCount: 3 });
+    // The checksum recipe the proto documents, recomputed from what was received.
+    const recipe = createHash('sha256');
+    for (const r of rows) {
+      const type = r.type.replace('INTERACTION_TYPE_', '').toLowerCase();
+      const at = fromTimestamp(r.occurredAt!).toISOString();
+      recipe.update(`${r.userId}\t${r.itemId}\t${type}\t${r.weight}\t${at}\t${r.rating ?? ''}\t${r.quantity}\n`);
+    }
+    expect(trailer.checksum).toBe(recipe.digest('hex'));
 
     const token = parts[1].interactions!.resumeToken;
     const resumed = await rpc.stream<Part>('StreamTrainingSet', { ...request, resumeToken: token });

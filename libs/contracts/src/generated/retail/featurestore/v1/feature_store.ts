@@ -370,7 +370,12 @@ export interface TrainingSetTrailer {
   interactionCount: number;
   /** Items sent in this stream. */
   itemCount: number;
-  /** Hex SHA-256 over the snapshot's interactions, equal across resumed and uninterrupted reads. */
+  /**
+   * Hex SHA-256 over the whole snapshot's interactions (also those before a resume point), equal across
+   * resumed and uninterrupted reads: one line per interaction in stream order, fields separated by tabs
+   * and the line ended by a newline: user_id, item_id, type (lower-case short name, e.g. "purchase"),
+   * weight, occurred_at (ISO-8601 UTC with milliseconds), rating (empty when none), quantity.
+   */
   checksum: string;
 }
 
