@@ -22,6 +22,8 @@ export const featureStoreConfigSchema = platformConfigSchema('feature-store').ex
   FEATURE_STORE_TRENDING_LONG_HALF_LIFE_HOURS: positive(336),
   /** Half-life of users' category affinities, days. */
   FEATURE_STORE_AFFINITY_HALF_LIFE_DAYS: positive(30),
+  /** How long a computed popular/trending ranking is served before it is computed again, seconds. */
+  FEATURE_STORE_TOP_ITEMS_REFRESH_SECONDS: positiveInt(10),
   /** Units on hand at or below which an item is low on stock. */
   FEATURE_STORE_LOW_STOCK_UNITS: z.coerce.number().int().min(0).default(5),
 });

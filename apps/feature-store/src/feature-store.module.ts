@@ -7,6 +7,7 @@ import { FeatureStoreHttpController } from './api/feature-store.http.controller'
 import { FeatureApplier } from './application/feature-applier.service';
 import { HistoricalFeaturesService } from './application/historical-features.service';
 import { OnlineFeaturesService } from './application/online-features.service';
+import { TopItemsService } from './application/top-items.service';
 import { TrainingSetService } from './application/training-set.service';
 import { featureStoreConfigSchema } from './feature-store.config';
 import { Clock } from './infra/clock';
@@ -20,6 +21,7 @@ const CORE_PROVIDERS = [
   OnlineFeaturesService,
   TrainingSetService,
   HistoricalFeaturesService,
+  TopItemsService,
   FeatureEventsConsumer,
 ];
 

@@ -141,6 +141,25 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     expect(byKey.get('i3/NEIGHBOUR_KIND_CO_VIEW')!.map((n) => n.itemId)).toEqual(['i4', 'i1', 'i2']);
   });
 
+  it('ranks popular and trending items, overall and per category, leaving out what cannot be sold', async () => {
+    const top = (r: object) => rpc.call<featureStoreV1.GetTopItemsResponse>('GetTopItems', r);
+    const popular = await top({ metric: 'TOP_ITEMS_METRIC_POPULARITY' });
+    // i3 is out of stock: left out unless asked for.
+    expect(popular.items.map((i) => i.itemId)).toEqual(['i1', 'i2', 'i4']);
+    expect(popular.items[0].score).toBeGreaterThan(popular.items[1].score);
+    // Asked for: i3 (two views and a purchase, the most recent) edges out i2 (the same, older).
+    const all = await top({ includeUnavailable: true, limit: 2 });
+    expect(all.items.map((i) => i.itemId)).toEqual(['i1', 'i3']);
+    const garden = await top({ metric: 'TOP_ITEMS_METRIC_TRENDING', category: 'Garden', includeUnavailable: true });
+    expect(garden.items.map((i) => i.itemId).sort()).toEqual(['i3', 'i4']);
+    // Everything happened in the last ten hours against no baseline: every item is rising.
+    expect(garden.items.every((i) => i.score > 1)).toBe(true);
+    const rest = (await (await fetch(`${t.app.httpUrl}/v1/top-items?category=Kitchen&limit=1`)).json()) as {
+      items: { itemId: string }[];
+    };
+    expect(rest.items.map((i) => i.itemId)).toEqual(['i1']);
+  });
+
   it('returns histories of users and sessions, filtered and truncated', async () => {
     const res = await rpc.call<featureStoreV1.GetUserHistoryResponse>('GetUserHistory', {
       userIds: ['u1', 'ghost'],

@@ -1,8 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { featureStoreV1 } from '@app/contracts';
+import { toTimestamp } from '@app/contracts/grpc';
 import { defer, from, map, Observable } from 'rxjs';
 import { HistoricalFeaturesService } from '../application/historical-features.service';
 import { OnlineFeaturesService } from '../application/online-features.service';
+import { TopItemsService } from '../application/top-items.service';
 import { TrainingSetService } from '../application/training-set.service';
 import {
   featureViewsToProto,
@@ -12,6 +14,7 @@ import {
   neighbourKindFromProto,
   neighboursToProto,
   optionalTime,
+  topMetricFromProto,
   trainingPartToProto,
   typeFromProto,
   userToProto,
@@ -25,7 +28,18 @@ export class FeatureStoreGrpcController implements featureStoreV1.FeatureStoreSe
     private readonly online: OnlineFeaturesService,
     private readonly training: TrainingSetService,
     private readonly historicalFeatures: HistoricalFeaturesService,
+    private readonly topItems: TopItemsService,
   ) {}
+
+  async getTopItems(r: featureStoreV1.GetTopItemsRequest): Promise<featureStoreV1.GetTopItemsResponse> {
+    const top = await this.topItems.top({
+      metric: topMetricFromProto(r.metric),
+      category: r.category,
+      limit: r.limit,
+      includeUnavailable: r.includeUnavailable ?? false,
+    });
+    return { items: top.items, computedAt: toTimestamp(top.computedAt) };
+  }
 
   async getOnlineFeatures(
     r: featureStoreV1.GetOnlineFeaturesRequest,

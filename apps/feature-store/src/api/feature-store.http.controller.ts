@@ -3,6 +3,7 @@ import { ValidationError } from '@app/platform/errors';
 import type { Response } from 'express';
 import { HistoricalFeaturesService } from '../application/historical-features.service';
 import { OnlineFeaturesService } from '../application/online-features.service';
+import { TopItemsService } from '../application/top-items.service';
 import { TrainingSetService } from '../application/training-set.service';
 import {
   featureViewsToProto,
@@ -11,6 +12,7 @@ import {
   itemToProto,
   neighbourKindFromProto,
   neighboursToProto,
+  topMetricFromProto,
   trainingPartToProto,
   typeFromProto,
   userToProto,
@@ -70,7 +72,19 @@ export class FeatureStoreHttpController {
     private readonly online: OnlineFeaturesService,
     private readonly training: TrainingSetService,
     private readonly historicalFeatures: HistoricalFeaturesService,
+    private readonly topItems: TopItemsService,
   ) {}
+
+  @Get('top-items')
+  async top(@Query() q: Record<string, string | undefined>) {
+    const top = await this.topItems.top({
+      metric: topMetricFromProto(q.metric),
+      category: q.category,
+      limit: int(q.limit, 'limit'),
+      includeUnavailable: flag(q.includeUnavailable),
+    });
+    return { items: top.items, computedAt: new Date(top.computedAt).toISOString() };
+  }
 
   @Get('features/online')
   async onlineFeatures(@Query() q: Record<string, string | undefined>) {

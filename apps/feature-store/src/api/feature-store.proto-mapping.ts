@@ -262,3 +262,13 @@ export function featureViewsToProto(): featureStoreV1.ListFeatureViewsResponse {
     })),
   };
 }
+
+/** The ranking metric (proto enum name, or its short form for REST); unset means popularity. */
+export function topMetricFromProto(value: string | undefined): 'popularity' | 'trending' {
+  const short = String(value ?? '')
+    .replace('TOP_ITEMS_METRIC_', '')
+    .toLowerCase();
+  if (short === '' || short === 'unspecified' || short === 'popularity') return 'popularity';
+  if (short === 'trending') return 'trending';
+  throw new ValidationError([{ field: 'metric', message: 'must be POPULARITY or TRENDING' }]);
+}

@@ -233,6 +233,14 @@ export class FeatureRepository {
     return this.loadStates(this.dataSource, views, entities);
   }
 
+  /** Every state of some views (for rankings over all items). */
+  async allStates(views: readonly string[]): Promise<StateRow[]> {
+    return (await this.dataSource.query(
+      `SELECT view, entity, state FROM fs_online_state WHERE view = ANY($1::text[])`,
+      [views],
+    )) as StateRow[];
+  }
+
   /** Items a user has bought, from the user x item view. */
   async purchasedItems(userId: string): Promise<string[]> {
     const prefix = `${userId}\u001f`;

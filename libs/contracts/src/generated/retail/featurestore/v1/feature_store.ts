@@ -37,6 +37,16 @@ export enum NeighbourKind {
   CO_PURCHASE = "NEIGHBOUR_KIND_CO_PURCHASE",
 }
 
+/** How items are ranked by GetTopItems. */
+export enum TopItemsMetric {
+  /** UNSPECIFIED - Not set: popularity. */
+  UNSPECIFIED = "TOP_ITEMS_METRIC_UNSPECIFIED",
+  /** POPULARITY - Time-decayed weighted interactions (item_stats:decayed_popularity). */
+  POPULARITY = "TOP_ITEMS_METRIC_POPULARITY",
+  /** TRENDING - Recent rate over baseline (item_stats:trending_score); only items with recent activity. */
+  TRENDING = "TOP_ITEMS_METRIC_TRENDING",
+}
+
 /** Entity a feature view is keyed by. */
 export enum EntityKind {
   /** UNSPECIFIED - Not set. */
@@ -258,6 +268,36 @@ export interface GetItemNeighboursRequest {
 export interface GetItemNeighboursResponse {
   /** One entry per requested item and kind, in request order. */
   neighbours: ItemNeighbours[];
+}
+
+/** Which ranking to read. */
+export interface GetTopItemsRequest {
+  /** Ranking metric. */
+  metric: TopItemsMetric;
+  /** Only items in this category (at any level of their category path); empty for all items. */
+  category: string;
+  /** Maximum items (default 100, at most 1,000). */
+  limit: number;
+  /** Also list items that cannot be recommended now (hidden, unavailable, discontinued or out of stock). */
+  includeUnavailable: boolean;
+}
+
+/** One ranked item. */
+export interface TopItem {
+  /** The item. */
+  itemId: string;
+  /** The metric's value (higher ranks first). */
+  score: number;
+  /** Its decayed popularity, also when ranked by trend (a trend over very little activity means little). */
+  decayedPopularity: number;
+}
+
+/** A ranking. */
+export interface GetTopItemsResponse {
+  /** Items, best first. */
+  items: TopItem[];
+  /** When the ranking was computed. */
+  computedAt?: Timestamp | null;
 }
 
 /** Which training set to stream. */
@@ -535,6 +575,10 @@ export interface FeatureStoreServiceClient {
 
   getItemNeighbours(request: GetItemNeighboursRequest, metadata?: Metadata): Observable<GetItemNeighboursResponse>;
 
+  /** The most popular or fastest-rising items, overall or in one category (refreshed every few seconds). */
+
+  getTopItems(request: GetTopItemsRequest, metadata?: Metadata): Observable<GetTopItemsResponse>;
+
   /**
    * Streams a point-in-time training set: a header, batches of interactions (and optionally items)
    * that happened in [window_start, as_of), then a trailer with counts to check completeness.
@@ -585,6 +629,13 @@ export interface FeatureStoreServiceController {
     metadata?: Metadata,
   ): Promise<GetItemNeighboursResponse> | Observable<GetItemNeighboursResponse> | GetItemNeighboursResponse;
 
+  /** The most popular or fastest-rising items, overall or in one category (refreshed every few seconds). */
+
+  getTopItems(
+    request: GetTopItemsRequest,
+    metadata?: Metadata,
+  ): Promise<GetTopItemsResponse> | Observable<GetTopItemsResponse> | GetTopItemsResponse;
+
   /**
    * Streams a point-in-time training set: a header, batches of interactions (and optionally items)
    * that happened in [window_start, as_of), then a trailer with counts to check completeness.
@@ -616,6 +667,7 @@ export function FeatureStoreServiceControllerMethods() {
       "getOnlineFeatures",
       "getUserHistory",
       "getItemNeighbours",
+      "getTopItems",
       "streamTrainingSet",
       "getHistoricalFeatures",
       "listFeatureViews",
