@@ -11,12 +11,14 @@ import { TopItemsService } from './application/top-items.service';
 import { TrainingSetService } from './application/training-set.service';
 import { featureStoreConfigSchema } from './feature-store.config';
 import { Clock } from './infra/clock';
+import { FeatureStoreMetrics } from './infra/feature-store.metrics';
 import { FeatureRepository } from './infra/feature.repository';
 import { featureStoreMigrations } from './infra/migrations';
 
 const CORE_PROVIDERS = [
   Clock,
   FeatureRepository,
+  FeatureStoreMetrics,
   FeatureApplier,
   OnlineFeaturesService,
   TrainingSetService,

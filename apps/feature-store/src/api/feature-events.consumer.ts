@@ -5,6 +5,7 @@ import { ConsumerHandle, JetStreamClient, ReceivedMessage } from '@app/platform/
 import { QueryRunner } from 'typeorm';
 import { FeatureApplier } from '../application/feature-applier.service';
 import { FeatureStoreConfig } from '../feature-store.config';
+import { FeatureStoreMetrics } from '../infra/feature-store.metrics';
 import { FeatureRepository } from '../infra/feature.repository';
 
 /** Session advisory lock held by the one process that applies the stream. */
@@ -29,6 +30,7 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
     private readonly client: JetStreamClient,
     private readonly applier: FeatureApplier,
     private readonly repo: FeatureRepository,
+    private readonly metrics: FeatureStoreMetrics,
     @Inject(APP_CONFIG) private readonly config: FeatureStoreConfig,
   ) {}
 
@@ -120,9 +122,19 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
       maxAckPending: batchSize * 4,
       maxDeliver: this.config.NATS_MAX_DELIVER,
       handler: async (messages: readonly ReceivedMessage<unknown>[]) => {
+        const started = performance.now();
         const outcome = await this.applier.applyBatch(
           this.durable,
           messages.map((m) => ({ seq: m.seq, subject: m.subjectSuffix, data: m.data })),
+        );
+        const last = messages[messages.length - 1];
+        this.metrics.recordBatch(
+          messages.length,
+          outcome.applied,
+          outcome.rejected.length,
+          (performance.now() - started) / 1000,
+          last.seq,
+          last.publishedAt,
         );
         return { rejected: outcome.rejected };
       },
