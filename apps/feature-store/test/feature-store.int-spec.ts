@@ -387,6 +387,6 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     expect(views.views.map((v) => v.name)).toContain('item_stats');
     const metrics = await (await fetch(`${t.app.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/feature_store_events_total\{outcome="applied",app="feature-store"\} [1-9]/);
-    expect(metrics).toMatch(/feature_store_events_total\{outcome="rejected",app="feature-store"\} [1-9]/); // once per replay of the bad message);
+    expect(metrics).toMatch(/feature_store_events_total\{outcome="rejected",app="feature-store"\} [1-9]/); // once per replay of the bad message
   });
 });
