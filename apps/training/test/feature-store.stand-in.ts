@@ -66,6 +66,8 @@ export class FeatureStoreStandIn {
   readonly requests: featureStoreV1.StreamTrainingSetRequest[] = [];
   /** When set, the stream fails after this many batches (once), to exercise resume tokens. */
   failAfterBatches?: number;
+  /** When set, the trailer carries a wrong checksum. */
+  corruptChecksum = false;
   private server?: grpc.Server;
   address = '';
 
@@ -159,7 +161,18 @@ export class FeatureStoreStandIn {
         },
       });
     }
-    call.write({ trailer: { interactionCount: rows.length - start, itemCount: 0, checksum: snapshotId } });
+    const checksum = createHash('sha256');
+    for (const x of rows) {
+      const type = String(x.type).replace('INTERACTION_TYPE_', '').toLowerCase();
+      checksum.update(`${x.userId}\t${x.itemId}\t${type}\t${x.weight}\t${x.at.toISOString()}\t\t1\n`);
+    }
+    call.write({
+      trailer: {
+        interactionCount: rows.length - start,
+        itemCount: 0,
+        checksum: this.corruptChecksum ? 'bad' : checksum.digest('hex'),
+      },
+    });
     call.end();
   }
 }

@@ -414,6 +414,24 @@ describe('training service (real PostgreSQL and NATS, stand-in feature store)', 
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('RUN.NOT_FOUND');
   });
 
+  it("fails a run whose training set does not match the trailer's checksum", async () => {
+    featureStore.corruptChecksum = true;
+    try {
+      const run = await finished(
+        (
+          await start({
+            requestId: 'r-checksum',
+            candidates: [{ algorithm: 'popularity', params: {}, tuningBudgetSeconds: 0 }],
+          })
+        ).runId,
+      );
+      expect(run.state).toBe(trainingV1.RunState.FAILED);
+      expect(run.errorMessage).toMatch(/checksum/);
+    } finally {
+      featureStore.corruptChecksum = false;
+    }
+  });
+
   it('starts a run on its schedule and when enough new interaction events arrived', async () => {
     const service = t.app.app.get(TrainingRunService);
     const scheduled = await service.runScheduled();

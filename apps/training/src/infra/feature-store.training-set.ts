@@ -5,6 +5,7 @@ import { fromTimestamp, grpcClientOptions, toTimestamp } from '@app/contracts/gr
 import { APP_CONFIG } from '@app/platform/config';
 import { UnavailableError, ValidationError } from '@app/platform/errors';
 import { Breaker, CircuitBreakers, isGrpcCallerError } from '@app/platform/resilience';
+import { createHash, Hash } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { FetchProgress, TrainingSetSource } from '../application/training-set.source';
 import type { TrainingSetRequest } from '../domain/run';
@@ -20,12 +21,22 @@ interface StreamState {
   resumeToken: string;
   header?: featureStoreV1.TrainingSetHeader;
   received: number;
+  /** SHA-256 over every row received, by the recipe in the proto (TrainingSetTrailer.checksum). */
+  hash: Hash;
+  checksum?: string;
+}
+
+/** The line one row adds to the snapshot's checksum (the recipe in the proto). */
+export function checksumLine(row: featureStoreV1.TrainingInteraction): string {
+  const type = String(row.type).replace('INTERACTION_TYPE_', '').toLowerCase();
+  const at = row.occurredAt ? fromTimestamp(row.occurredAt).toISOString() : '';
+  return `${row.userId}\t${row.itemId}\t${type}\t${row.weight}\t${at}\t${row.rating ?? ''}\t${row.quantity}\n`;
 }
 
 /**
  * The feature store's `StreamTrainingSet` as a TrainingSetSource: reads header, interaction batches, item batches
  * and trailer into a columnar snapshot, resumes an interrupted stream from its last resume token, and checks the
- * row count against the header. Each attempt goes through the `feature-store.training-set` circuit breaker.
+ * row count against the header and the rows against the trailer's checksum. Each attempt goes through the `feature-store.training-set` circuit breaker.
  */
 @Injectable()
 export class FeatureStoreTrainingSetSource implements TrainingSetSource, OnApplicationShutdown {
@@ -71,7 +82,12 @@ export class FeatureStoreTrainingSetSource implements TrainingSetSource, OnAppli
       batchSize: this.config.TRAINING_FETCH_BATCH_SIZE,
       resumeToken: '',
     };
-    const state: StreamState = { builder: new TrainingSnapshotBuilder(), resumeToken: '', received: 0 };
+    const state: StreamState = {
+      builder: new TrainingSnapshotBuilder(),
+      resumeToken: '',
+      received: 0,
+      hash: createHash('sha256'),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         await this.breaker.fire({ ...base, resumeToken: state.resumeToken }, state, onProgress, signal);
@@ -101,6 +117,13 @@ export class FeatureStoreTrainingSetSource implements TrainingSetSource, OnAppli
       throw new UnavailableError(
         'FEATURE_STORE.INCOMPLETE',
         `The training set announced ${header.interactionCount} interactions but ${state.received} arrived`,
+      );
+    }
+    const checksum = state.hash.digest('hex');
+    if (state.checksum && state.checksum !== checksum) {
+      throw new UnavailableError(
+        'FEATURE_STORE.CHECKSUM_MISMATCH',
+        `The training set's rows do not match its checksum (${state.checksum}, received ${checksum})`,
       );
     }
     return state.builder.build({
@@ -147,6 +170,7 @@ export class FeatureStoreTrainingSetSource implements TrainingSetSource, OnAppli
             for (const row of message.interactions.interactions) {
               const at = row.occurredAt ? row.occurredAt.seconds + row.occurredAt.nanos / 1e9 : Number.NaN;
               state.builder.add(row.userId, row.itemId, row.weight, at);
+              state.hash.update(checksumLine(row));
               state.received++;
             }
             state.resumeToken = message.interactions.resumeToken;
@@ -163,6 +187,7 @@ export class FeatureStoreTrainingSetSource implements TrainingSetSource, OnAppli
             }
           } else if (message.trailer) {
             trailer = true;
+            state.checksum = message.trailer.checksum;
           }
         },
         error: (err: unknown) => done(err),
