@@ -304,4 +304,24 @@ describe(JetStreamClient.name, () => {
     );
     expect((await bed.consumerInfo('EVENTS', 'hung')).num_ack_pending).toBe(1);
   });
+
+  it('delivers stored subjects live to every subscriber (two replicas both see it), skipping non-JSON', async () => {
+    const client = await bed.client();
+    const seen: [string, unknown][] = [];
+    const a = client.subscribe('events.v1.*', (data, subject) => void seen.push([`a:${subject}`, data]));
+    const b = client.subscribe('events.v1.interaction', (data, subject) => void seen.push([`b:${subject}`, data]));
+    await client.ping();
+    await client.publishMany([
+      { subjectSuffix: 'events.v1.interaction', body: new TextEncoder().encode('not json'), msgId: 'x' },
+    ]);
+    await client.publish('events.v1.interaction', { itemId: 'i1' }, { msgId: 'p1' });
+    await waitFor(async () => seen.length >= 2);
+    await sleep(100);
+    expect(seen.sort()).toEqual([
+      ['a:events.v1.interaction', { itemId: 'i1' }],
+      ['b:events.v1.interaction', { itemId: 'i1' }],
+    ]);
+    a.unsubscribe();
+    b.unsubscribe();
+  });
 });

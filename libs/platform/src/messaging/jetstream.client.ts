@@ -370,6 +370,32 @@ export class JetStreamClient {
     }
   }
 
+  /**
+   * A live, at-most-once subscription (core NATS, no durable, no acks) to a subject the streams also
+   * store: every replica gets every message published from now on. For per-replica reactions such as
+   * cache invalidation or "a new model was promoted"; anything that must not be missed needs a durable
+   * consumer (or a periodic check) as well. Bodies that are not JSON are skipped.
+   */
+  subscribe(subjectSuffix: string, handler: (data: unknown, subjectSuffix: string) => void): { unsubscribe(): void } {
+    const sub = this.nc.subscribe(this.names.subject(subjectSuffix), {
+      callback: (err, msg) => {
+        if (err) return;
+        let data: unknown;
+        try {
+          data = JSON.parse(new TextDecoder().decode(msg.data));
+        } catch {
+          return;
+        }
+        try {
+          handler(data, this.names.suffixOf(msg.subject));
+        } catch (e) {
+          this.logger.warn('subscription handler failed', { subject: msg.subject, error: errorMessage(e) });
+        }
+      },
+    });
+    return { unsubscribe: () => sub.unsubscribe() };
+  }
+
   /** Round-trip time in ms; rejects if the connection is closed or the server does not answer in time. */
   async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS): Promise<number> {
     if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('NATS connection is closed');
