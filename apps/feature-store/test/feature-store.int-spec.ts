@@ -107,6 +107,7 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     expect(i1).toMatchObject({
       itemId: 'i1',
       known: true,
+      title: 'Item i1',
       conversionRate: 1,
       stockStatus: 'STOCK_STATUS_IN_STOCK',
       onHand: 12,
@@ -272,6 +273,7 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
   it('changes nothing when messages are redelivered or published again', async () => {
     const before = await dumpState(ds);
     await t.app.app.get(FeatureApplier).applyBatch(DURABLE, sent);
+    await t.app.app.get(FeatureApplier).applyNeighbours(`${DURABLE}-neighbours`, sent);
     expect(await dumpState(ds)).toEqual(before);
     // The same records published again after JetStream's duplicate window: new sequences, same content.
     lastSeq = await publish(
@@ -346,6 +348,7 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
 
     // Redelivery of the user's old messages (same stream positions) brings nothing back.
     await t.app.app.get(FeatureApplier).applyBatch(DURABLE, sent);
+    await t.app.app.get(FeatureApplier).applyNeighbours(`${DURABLE}-neighbours`, sent);
     expect(await traces()).toBe(0);
 
     // Nor does a replay of the whole stream.
@@ -386,7 +389,11 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     const views = (await (await fetch(`${t.app.httpUrl}/v1/feature-views`)).json()) as { views: { name: string }[] };
     expect(views.views.map((v) => v.name)).toContain('item_stats');
     const metrics = await (await fetch(`${t.app.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/feature_store_events_total\{outcome="applied",app="feature-store"\} [1-9]/);
-    expect(metrics).toMatch(/feature_store_events_total\{outcome="rejected",app="feature-store"\} [1-9]/); // once per replay of the bad message
+    expect(metrics).toMatch(
+      /feature_store_events_total\{consumer="feature-store",outcome="applied",app="feature-store"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /feature_store_events_total\{consumer="feature-store",outcome="rejected",app="feature-store"\} [1-9]/,
+    ); // once per replay of the bad message
   });
 });

@@ -68,14 +68,16 @@ export async function publish(bus: JetStreamClient, events: readonly Published[]
   return last;
 }
 
-/** Waits until the store has applied the stream up to `seq`. */
+/** Waits until both of the store's consumers (features, neighbours) have applied the stream up to `seq`. */
 export async function applied(repo: FeatureRepository, durable: string, seq: number): Promise<void> {
-  await eventually(
-    () => repo.position(durable),
-    (p) => (p?.lastSeq ?? 0) >= seq,
-    `the feature store to apply up to seq ${seq}`,
-    20_000,
-  );
+  for (const d of [durable, `${durable}-neighbours`]) {
+    await eventually(
+      () => repo.position(d),
+      (p) => (p?.lastSeq ?? 0) >= seq,
+      `the feature store's ${d} consumer to apply up to seq ${seq}`,
+      20_000,
+    );
+  }
 }
 
 /** Every derived table, ordered, as JSON: equal dumps mean equal state. */

@@ -3,7 +3,7 @@ import { EVENT_CATALOGUE } from '@app/contracts/events';
 import { APP_CONFIG } from '@app/platform/config';
 import { ConsumerHandle, JetStreamClient, ReceivedMessage } from '@app/platform/messaging';
 import { QueryRunner } from 'typeorm';
-import { FeatureApplier } from '../application/feature-applier.service';
+import { ApplyOutcome, FeatureApplier, StreamMessage } from '../application/feature-applier.service';
 import { FeatureStoreConfig } from '../feature-store.config';
 import { FeatureStoreMetrics } from '../infra/feature-store.metrics';
 import { FeatureRepository } from '../infra/feature.repository';
@@ -22,7 +22,7 @@ const LEADER_RETRY_MS = 5_000;
 export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(FeatureEventsConsumer.name);
   private running = false;
-  private handle?: ConsumerHandle;
+  private handles: ConsumerHandle[] = [];
   private loop?: Promise<void>;
   private wake: () => void = () => undefined;
 
@@ -36,6 +36,11 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
 
   get durable(): string {
     return this.config.FEATURE_STORE_DURABLE;
+  }
+
+  /** The durable consumers: the history and online views, and the neighbours (each in stream order). */
+  get durables(): string[] {
+    return [this.durable, `${this.durable}-neighbours`];
   }
 
   onApplicationBootstrap(): void {
@@ -64,20 +69,26 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
     }
     try {
       await this.repo.truncateDerived();
-      await this.client.deleteConsumer(STREAM, this.durable);
-      const handle = await this.startConsumer();
+      for (const d of this.durables) await this.client.deleteConsumer(STREAM, d);
+      const handles = await this.startConsumers();
       try {
         for (;;) {
-          const p = await this.client.consumerProgress(STREAM, this.durable);
-          const pos = await this.repo.position(this.durable);
-          onProgress?.(pos?.applied ?? 0, p?.lastSeq ?? 0);
-          if (p && p.pending === 0 && p.ackPending === 0 && (pos?.lastSeq ?? 0) >= p.ackFloor) {
-            return pos?.applied ?? 0;
+          let done = true;
+          let applied = Infinity;
+          let lastSeq = 0;
+          for (const d of this.durables) {
+            const p = await this.client.consumerProgress(STREAM, d);
+            const pos = await this.repo.position(d);
+            applied = Math.min(applied, pos?.applied ?? 0);
+            lastSeq = p?.lastSeq ?? 0;
+            done &&= !!p && p.pending === 0 && p.ackPending === 0 && (pos?.lastSeq ?? 0) >= p.ackFloor;
           }
+          onProgress?.(applied, lastSeq);
+          if (done) return applied;
           await sleep(250);
         }
       } finally {
-        await handle.close();
+        await Promise.all(handles.map((h) => h.close()));
       }
     } finally {
       await release(lock);
@@ -95,7 +106,7 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
         continue;
       }
       try {
-        this.handle = await this.startConsumer();
+        this.handles = await this.startConsumers();
         this.logger.log('applying the event stream (writer lock held)');
         // Hold the lock while the connection lives; check it now and then.
         while (this.running) {
@@ -106,29 +117,41 @@ export class FeatureEventsConsumer implements OnApplicationBootstrap, OnApplicat
         this.logger.warn(`stream consumer stopped: ${(err as Error).message}`);
         await this.pause(LEADER_RETRY_MS);
       } finally {
-        await this.handle?.close();
-        this.handle = undefined;
+        await Promise.all(this.handles.map((h) => h.close()));
+        this.handles = [];
         await release(lock);
       }
     }
   }
 
-  private startConsumer(): Promise<ConsumerHandle> {
+  private async startConsumers(): Promise<ConsumerHandle[]> {
+    const [features, neighbours] = this.durables;
+    return [
+      await this.startConsumer(features, (d, m) => this.applier.applyBatch(d, m)),
+      await this.startConsumer(neighbours, (d, m) => this.applier.applyNeighbours(d, m)),
+    ];
+  }
+
+  private startConsumer(
+    durable: string,
+    apply: (durable: string, messages: StreamMessage[]) => Promise<ApplyOutcome>,
+  ): Promise<ConsumerHandle> {
     const batchSize = this.config.FEATURE_STORE_BATCH_SIZE;
     return this.client.consumeBatches({
       stream: STREAM,
-      durable: this.durable,
+      durable,
       batchSize,
       maxAckPending: batchSize * 4,
       maxDeliver: this.config.NATS_MAX_DELIVER,
       handler: async (messages: readonly ReceivedMessage<unknown>[]) => {
         const started = performance.now();
-        const outcome = await this.applier.applyBatch(
-          this.durable,
+        const outcome = await apply(
+          durable,
           messages.map((m) => ({ seq: m.seq, subject: m.subjectSuffix, data: m.data })),
         );
         const last = messages[messages.length - 1];
         this.metrics.recordBatch(
+          durable,
           messages.length,
           outcome.applied,
           outcome.rejected.length,

@@ -119,6 +119,7 @@ export function itemToProto(i: ItemRead): featureStoreV1.ItemFeatures {
   return {
     itemId: i.itemId,
     known: i.known,
+    title: typeof c.title === 'string' ? c.title : '',
     interactionCounts: countsToProto(i.stats),
     decayedPopularity: num(i.stats.decayed_popularity) ?? 0,
     trendingScore: num(i.stats.trending_score) ?? 0,

@@ -16,7 +16,6 @@ import {
   itemStatsView,
   planCooccurrence,
   retractMembers,
-  sessionActivityView,
   userActivityView,
   userProfileView,
   ViewContext,
@@ -42,6 +41,7 @@ export interface ApplyOutcome {
 }
 
 const SEP = '\u001f';
+const ONLINE_VIEWS = FEATURE_VIEWS.filter((v) => v.online);
 
 export function userHash(userId: string): string {
   return createHash('sha256').update(userId).digest('hex');
@@ -63,7 +63,38 @@ export class FeatureApplier {
     this.params = featureParams(config);
   }
 
-  async applyBatch(consumer: string, messages: readonly StreamMessage[]): Promise<ApplyOutcome> {
+  /** The history and the online feature views, one transaction per batch. */
+  applyBatch(consumer: string, messages: readonly StreamMessage[]): Promise<ApplyOutcome> {
+    return this.apply(
+      consumer,
+      messages,
+      (q, facts) => this.applyFacts(q, facts),
+      (q, e) => this.erase(q, e),
+    );
+  }
+
+  /**
+   * The co-occurrence tables (neighbours), from the same stream by a consumer of their own: both halves
+   * apply in stream order, in parallel, each idempotent by content.
+   */
+  applyNeighbours(consumer: string, messages: readonly StreamMessage[]): Promise<ApplyOutcome> {
+    return this.apply(
+      consumer,
+      messages,
+      async (q, facts) => {
+        const fresh = (await this.notErased(q, facts)).filter((f): f is InteractionFact => f.kind === 'interaction');
+        return this.cooccurrence(q, fresh);
+      },
+      (q, e) => this.eraseNeighbours(q, e),
+    );
+  }
+
+  private async apply(
+    consumer: string,
+    messages: readonly StreamMessage[],
+    facts: (q: Q, facts: Fact[]) => Promise<number>,
+    erasure: (q: Q, e: ErasureFact) => Promise<number>,
+  ): Promise<ApplyOutcome> {
     const rejected: { seq: number; reason: string }[] = [];
     const segments: (Fact[] | ErasureFact)[] = [[]];
     for (const m of messages) {
@@ -76,8 +107,8 @@ export class FeatureApplier {
     await this.repo.dataSource.transaction(async (em) => {
       await this.repo.lockPosition(em, consumer);
       for (const s of segments) {
-        if (Array.isArray(s)) applied += await this.applyFacts(em, s);
-        else applied += await this.erase(em, s);
+        if (Array.isArray(s)) applied += s.length ? await facts(em, s) : 0;
+        else applied += await erasure(em, s);
       }
       const last = messages.reduce((a, m) => Math.max(a, m.seq), 0);
       await this.repo.advancePosition(em, consumer, last, messages.length);
@@ -93,7 +124,7 @@ export class FeatureApplier {
     // Every state the facts touch, plus the content of interacted items (for category affinities).
     const wanted = new Map<string, [string, string]>();
     for (const f of facts) {
-      for (const v of FEATURE_VIEWS) for (const k of v.keysOf(f)) wanted.set(v.name + SEP + k, [v.name, k]);
+      for (const v of ONLINE_VIEWS) for (const k of v.keysOf(f)) wanted.set(v.name + SEP + k, [v.name, k]);
       if (f.kind === 'interaction') wanted.set(`item_content${SEP}${f.itemId}`, ['item_content', f.itemId]);
     }
     const keys = [...wanted.values()];
@@ -112,7 +143,7 @@ export class FeatureApplier {
     };
     const dirty = new Map<string, StateRow>();
     for (const f of facts) {
-      for (const v of FEATURE_VIEWS) {
+      for (const v of ONLINE_VIEWS) {
         for (const entity of v.keysOf(f)) {
           const key = v.name + SEP + entity;
           let state = states.get(key);
@@ -122,10 +153,6 @@ export class FeatureApplier {
       }
     }
     await this.repo.saveStates(q, [...dirty.values()]);
-    await this.cooccurrence(
-      q,
-      facts.filter((f): f is InteractionFact => f.kind === 'interaction'),
-    );
     return facts.length;
   }
 
@@ -176,9 +203,10 @@ export class FeatureApplier {
     });
   }
 
-  private async cooccurrence(q: Q, facts: readonly InteractionFact[]): Promise<void> {
+  /** Basket members not stored before, and the pair supports they add; returns how many members were new. */
+  private async cooccurrence(q: Q, facts: readonly InteractionFact[]): Promise<number> {
     const relevant = facts.filter((f) => coKindOf(f) !== undefined);
-    if (relevant.length === 0) return;
+    if (relevant.length === 0) return 0;
     const wanted = new Map<string, [string, string]>();
     for (const f of relevant) {
       const kind = coKindOf(f)!;
@@ -202,43 +230,44 @@ export class FeatureApplier {
     await this.repo.insertMembers(q, changes.members);
     await this.repo.addPairs(q, changes.pairs);
     await this.repo.addBasketCounts(q, changes.baskets);
+    return changes.members.length;
   }
 
   /**
    * Deletes everything about a user: their interactions, profile versions and states, and what they
-   * contributed to items' statistics, sessions and neighbour lists (recomputed from what remains, in
-   * stream order, so the result equals never having seen them). Later replays skip their older events.
+   * contributed to items' statistics (recomputed from what remains, in stream order, so the result equals
+   * never having seen them). Later replays skip their older events. Neighbours: eraseNeighbours.
    */
   private async erase(q: Q, e: ErasureFact): Promise<number> {
     const removed = await this.repo.deleteUserInteractions(q, e.userId);
     const items = [...new Set(removed.map((f) => f.itemId))];
-    const sessions = [...new Set(removed.flatMap((f) => (f.sessionId ? [f.sessionId] : [])))];
     const ctx: ViewContext = { params: this.params, categoriesOf: () => [] };
-    for (const [view, column, ids] of [
-      [itemStatsView, 'item_id', items],
-      [sessionActivityView, 'session_id', sessions],
-    ] as const) {
-      const remaining = await this.repo.interactionsOf(q, column, ids);
-      const byEntity = new Map<string, InteractionFact[]>(ids.map((id) => [id, []]));
-      for (const f of remaining) byEntity.get(column === 'item_id' ? f.itemId : f.sessionId!)!.push(f);
-      const keep: StateRow[] = [];
-      const drop: string[] = [];
-      for (const [id, list] of byEntity) {
-        if (list.length === 0) drop.push(id);
-        else keep.push({ view: view.name, entity: id, state: foldFacts(view as never, list, ctx) });
-      }
-      await this.repo.deleteStates(q, view.name, drop);
-      await this.repo.saveStates(q, keep);
+    const remaining = await this.repo.interactionsOf(q, 'item_id', items);
+    const byItem = new Map<string, InteractionFact[]>(items.map((id) => [id, []]));
+    for (const f of remaining) byItem.get(f.itemId)!.push(f);
+    const keep: StateRow[] = [];
+    const drop: string[] = [];
+    for (const [id, list] of byItem) {
+      if (list.length === 0) drop.push(id);
+      else keep.push({ view: itemStatsView.name, entity: id, state: foldFacts(itemStatsView, list, ctx) });
     }
+    await this.repo.deleteStates(q, itemStatsView.name, drop);
+    await this.repo.saveStates(q, keep);
     await this.repo.deleteStates(q, userActivityView.name, [e.userId]);
     await this.repo.deleteStates(q, userProfileView.name, [e.userId]);
-    await this.repo.deleteUserItemStates(q, e.userId);
+    await this.repo.deleteUserVersions(q, e.userId);
+    await this.repo.recordErasure(q, userHash(e.userId), e.seq, e.requestId);
+    return 1;
+  }
+
+  /** The user's basket memberships and every neighbour pair they contributed, taken back out. */
+  private async eraseNeighbours(q: Q, e: ErasureFact): Promise<number> {
     const members: BasketMember[] = await this.repo.basketsOfUser(q, e.userId);
     const taken = retractMembers(members, (m) => m.userId === e.userId);
     await this.repo.addPairs(q, taken.pairs);
     await this.repo.addBasketCounts(q, taken.baskets);
     await this.repo.deleteUserMembers(q, e.userId);
-    await this.repo.deleteUserVersions(q, e.userId);
+    // Recorded here too: this consumer may reach the erasure before the other one does.
     await this.repo.recordErasure(q, userHash(e.userId), e.seq, e.requestId);
     return 1;
   }

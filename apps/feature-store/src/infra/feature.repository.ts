@@ -241,14 +241,11 @@ export class FeatureRepository {
     )) as StateRow[];
   }
 
-  /** Items a user has bought, from the user x item view. */
+  /** Items a user has bought, from the history. */
   async purchasedItems(userId: string): Promise<string[]> {
-    const prefix = `${userId}\u001f`;
     const rows = (await this.dataSource.query(
-      `SELECT substr(entity, $3) AS item_id FROM fs_online_state
-        WHERE view = 'user_item' AND entity >= $1 AND entity < $2 AND (state->'counts'->>'purchase')::int > 0
-        ORDER BY entity`,
-      [prefix, `${userId}\u0020`, prefix.length + 1],
+      `SELECT DISTINCT item_id FROM fs_interaction WHERE user_id = $1 AND type = 'purchase' ORDER BY item_id`,
+      [userId],
     )) as { item_id: string }[];
     return rows.map((r) => r.item_id);
   }
@@ -473,13 +470,6 @@ export class FeatureRepository {
 
   async deleteUserVersions(q: Q, userId: string): Promise<void> {
     await q.query(`DELETE FROM fs_user_version WHERE user_id = $1`, [userId]);
-  }
-
-  async deleteUserItemStates(q: Q, userId: string): Promise<void> {
-    await q.query(`DELETE FROM fs_online_state WHERE view = 'user_item' AND entity >= $1 AND entity < $2`, [
-      `${userId}\u001f`,
-      `${userId}\u0020`,
-    ]);
   }
 
   /** Every member of the baskets a user has a member in. */

@@ -4,7 +4,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The feature store's schema. The offline history (`fs_interaction` and the version tables) is every
  * fact as it arrived; `fs_online_state` holds each feature view's folded state per entity (the online
  * store); the co-occurrence tables hold basket members, pair supports and basket counts. `seq` is the
- * event's stream sequence: it orders facts and makes consumption idempotent.
+ * event's stream sequence: it orders facts. Counters that change on every event (states, pair supports,
+ * basket counts) have no index on the changing column and free space in their pages (fillfactor), so an
+ * update stays a heap-only tuple: no index write.
  */
 export class FeatureStoreInitial1764100000000 implements MigrationInterface {
   readonly name = 'FeatureStoreInitial1764100000000';
@@ -63,7 +65,7 @@ export class FeatureStoreInitial1764100000000 implements MigrationInterface {
         observed_at timestamptz NOT NULL,
         state jsonb NOT NULL,
         PRIMARY KEY (view, entity)
-      )`);
+      ) WITH (fillfactor = 70)`);
     await q.query(`
       CREATE TABLE fs_basket_member (
         kind text NOT NULL,
@@ -81,15 +83,14 @@ export class FeatureStoreInitial1764100000000 implements MigrationInterface {
         item_b text NOT NULL,
         support integer NOT NULL,
         PRIMARY KEY (kind, item_a, item_b)
-      )`);
-    await q.query(`CREATE INDEX fs_item_pair_top_idx ON fs_item_pair (kind, item_a, support DESC, item_b)`);
+      ) WITH (fillfactor = 70)`);
     await q.query(`
       CREATE TABLE fs_item_baskets (
         kind text NOT NULL,
         item_id text NOT NULL,
         baskets integer NOT NULL,
         PRIMARY KEY (kind, item_id)
-      )`);
+      ) WITH (fillfactor = 70)`);
     // Where consumption stands: a redelivered message at or below last_seq changes nothing.
     await q.query(`
       CREATE TABLE fs_consumer_position (
