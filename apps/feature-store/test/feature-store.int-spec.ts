@@ -297,12 +297,16 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
       lastSeq = await publish(t.bus, [['events.v1.interaction', interaction({ userId: 'u9', itemId: 'i9' })]]);
       await applied(repo, DURABLE, lastSeq);
       expect((await online({ userId: 'u9' })).user!.known).toBe(true);
+      // Both consumers refuse it, each dead-lettering its own copy.
       await eventually(
         async () => dead.length,
-        (n) => n > 0,
+        (n) => n >= 2,
         'the bad event in the DLQ',
       );
-      expect(dead[0]).toMatchObject({ originalMsgId: 'bad', consumer: DURABLE });
+      expect(dead.map((d) => [d.originalMsgId, d.consumer]).sort()).toEqual([
+        ['bad', DURABLE],
+        ['bad', `${DURABLE}-neighbours`],
+      ]);
       expect(dead[0].reason).toMatch(/itemId/);
       const stored = await ds.query(`SELECT count(*)::int AS n FROM fs_interaction WHERE event_id = 'bad'`);
       expect(stored[0].n).toBe(0);
@@ -326,12 +330,15 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
       ['privacy.v1.user_erasure_requested', { userId: 'u3', requestId: 'r1', requestedAt: new Date().toISOString() }],
     ]);
     await applied(repo, DURABLE, lastSeq);
+    // Every place a user id can be: as a column, an entity key, inside a basket key or a stored payload.
     const traces = async () => {
-      const tables = ['fs_interaction', 'fs_user_version', 'fs_online_state', 'fs_basket_member'];
-      let n = 0;
-      for (const tb of tables)
-        n += (await ds.query(`SELECT count(*)::int AS n FROM ${tb} x WHERE x::text LIKE '%u3%'`))[0].n;
-      return n;
+      const [row] = await ds.query(
+        `SELECT (SELECT count(*) FROM fs_interaction WHERE user_id = 'u3')
+              + (SELECT count(*) FROM fs_user_version WHERE user_id = 'u3' OR payload->>'userId' = 'u3')
+              + (SELECT count(*) FROM fs_online_state WHERE entity = 'u3' OR entity LIKE 'u3' || chr(31) || '%')
+              + (SELECT count(*) FROM fs_basket_member WHERE user_id = 'u3' OR basket LIKE 'u:u3:%') AS n`,
+      );
+      return Number(row.n);
     };
     expect(await traces()).toBe(0);
     const res = await rpc.call<featureStoreV1.GetItemNeighboursResponse>('GetItemNeighbours', {

@@ -112,11 +112,7 @@ export class OnlineFeaturesService {
       want(userProfileView.name, userId);
     }
     for (const id of r.itemIds) for (const v of [itemStatsView, itemContentView, itemStockView]) want(v.name, id);
-    const [rows, history, purchased] = await Promise.all([
-      views.length ? this.repo.readStates(views, entities) : [],
-      userId ? this.repo.history({ column: 'user_id', ids: [userId], limit, types: [] }) : undefined,
-      userId ? this.repo.purchasedItems(userId) : [],
-    ]);
+    const { states: rows, history, purchased } = await this.repo.onlineRead(views, entities, userId, limit);
     const now = this.clock.now();
     const states = new Map(rows.map((s) => [`${s.view}\u001f${s.entity}`, s.state]));
     const read = (view: string, entity: string) => {
@@ -127,7 +123,7 @@ export class OnlineFeaturesService {
     if (userId) {
       const activity = read(userActivityView.name, userId);
       const profile = read(userProfileView.name, userId);
-      const recent = history!.get(userId) ?? [];
+      const recent = history;
       user = {
         userId,
         known: !!activity.state || !!profile.state || recent.length > 0,

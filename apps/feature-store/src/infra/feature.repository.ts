@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   BasketMember,
@@ -79,6 +80,16 @@ export interface NeighbourRow {
 @Injectable()
 export class FeatureRepository {
   constructor(readonly dataSource: DataSource) {}
+
+  /**
+   * A named (prepared) statement on the pool: planned once per connection. Planning was half of an
+   * online read's database time (0.93 → 0.46 ms p50), so the per-request reads use this.
+   */
+  private async prepared(name: string, text: string, values: unknown[]): Promise<unknown[]> {
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const result = await pool.query({ name, text, values });
+    return result.rows;
+  }
 
   // ---------------------------------------------------------------- consumption
 
@@ -239,6 +250,40 @@ export class FeatureRepository {
       `SELECT view, entity, state FROM fs_online_state WHERE view = ANY($1::text[])`,
       [views],
     )) as StateRow[];
+  }
+
+  /**
+   * Everything an online read needs, in one round trip: the states asked for, the user's newest
+   * interactions and the items they bought.
+   */
+  async onlineRead(
+    views: readonly string[],
+    entities: readonly string[],
+    userId: string | undefined,
+    historyLimit: number,
+  ): Promise<{ states: StateRow[]; history: InteractionFact[]; purchased: string[] }> {
+    const [row] = (await this.prepared(
+      'fs_online_read',
+      `SELECT
+         (SELECT coalesce(json_agg(json_build_object('view', s.view, 'entity', s.entity, 'state', s.state)), '[]')
+            FROM unnest($1::text[], $2::text[]) AS k(view, entity)
+            JOIN fs_online_state s ON s.view = k.view AND s.entity = k.entity) AS states,
+         (SELECT coalesce(json_agg(h), '[]') FROM (
+            SELECT ${INTERACTION_COLUMNS} FROM fs_interaction
+             WHERE $3::text IS NOT NULL AND user_id = $3 ORDER BY occurred_at DESC, seq DESC LIMIT $4) h) AS history,
+         (SELECT coalesce(array_agg(DISTINCT item_id ORDER BY item_id), '{}') FROM fs_interaction
+           WHERE $3::text IS NOT NULL AND user_id = $3 AND type = 'purchase') AS purchased`,
+      [views, entities, userId ?? null, historyLimit],
+    )) as {
+      states: StateRow[];
+      history: (Omit<InteractionRow, 'occurred_at'> & { occurred_at: string })[];
+      purchased: string[];
+    }[];
+    return {
+      states: row.states,
+      history: row.history.map((r) => interactionFromRow({ ...r, occurred_at: new Date(r.occurred_at) })),
+      purchased: row.purchased,
+    };
   }
 
   /** Items a user has bought, from the history. */
