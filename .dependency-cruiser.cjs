@@ -15,10 +15,14 @@ module.exports = {
     },
     {
       name: 'domain-does-not-reach-out',
-      comment: "apps/*/src/domain does not import the app's infra, api or application layers, nor the platform.",
+      comment:
+        "apps/*/src/domain does not import the app's infra, api or application layers, nor the platform — except the framework-free domain error classes (stable codes, mapped to transports in one place).",
       severity: 'error',
       from: { path: '^apps/([^/]+)/src/domain/' },
-      to: { path: ['^apps/[^/]+/src/(infra|api|application)/', '^libs/platform/'] },
+      to: {
+        path: ['^apps/[^/]+/src/(infra|api|application)/', '^libs/platform/'],
+        pathNot: '^libs/platform/src/errors/domain-error\\.ts$',
+      },
     },
     {
       name: 'application-does-not-import-api',

@@ -1,8 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Env } from '@app/platform/config';
 import { PlatformModule } from '@app/platform/platform';
-import { recommendationConfigSchema } from './recommendation.config';
+import { InteractionEventsSubscriber } from './api/interaction-events.subscriber';
+import { RecommendationGrpcController } from './api/recommendation.grpc.controller';
+import { RecommendationHttpController } from './api/recommendation.http.controller';
+import { RecommendService } from './application/recommend.service';
+import { ExperimentsModule } from './experiments.module';
+import { FeatureStoreClient } from './infra/feature-store.client';
 import { recommendationMigrations } from './infra/migrations';
+import { ModelsModule } from './models.module';
+import { recommendationConfigSchema } from './recommendation.config';
 
 @Module({})
 export class RecommendationModule {
@@ -17,7 +24,11 @@ export class RecommendationModule {
           env: options.env,
           migrations: recommendationMigrations,
         }),
+        ModelsModule,
+        ExperimentsModule,
       ],
+      controllers: [RecommendationGrpcController, RecommendationHttpController],
+      providers: [FeatureStoreClient, RecommendService, RecommendationGrpcController, InteractionEventsSubscriber],
     };
   }
 }
