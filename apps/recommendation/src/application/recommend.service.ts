@@ -155,7 +155,9 @@ export class RecommendService {
     const subject = userId ? `u:${userId}` : sessionId ? `s:${sessionId}` : undefined;
     const assignment = subject ? this.experiments.assign(userId ?? sessionId!, r.placement) : undefined;
     const treatment: Treatment = assignment?.treatment ?? { strategy: 'default' };
-    const key = subject ? cacheKey('recommend', r, k, assignment) : undefined;
+    // The serving model is part of the key: a promotion retires every answer the old model gave.
+    const modelKey = treatment.modelId ?? this.models.current()?.modelId ?? '';
+    const key = subject ? cacheKey('recommend', r, k, assignment, modelKey) : undefined;
     if (subject && key) {
       const hit = this.cache.get(key);
       if (hit) return this.remember({ ...hit, recommendationId: newId() }, userId);
@@ -204,7 +206,8 @@ export class RecommendService {
     });
     const items = await this.run(job, sources, !r.omitExplanations, model, query);
     const answer = { items, degradations: unique(degradations), assignment, modelId: model?.modelId };
-    if (subject && key) this.cache.set(subject, key, answer);
+    // A degraded answer is not kept: the next request tries the dependencies again.
+    if (subject && key && answer.degradations.length === 0) this.cache.set(subject, key, answer);
     return this.remember({ ...answer, recommendationId: newId() }, userId);
   }
 
@@ -404,7 +407,8 @@ export class RecommendService {
   private async personalised(model: LoadedModel | undefined, query: RecommendQuery, job: Job): Promise<Candidate[]> {
     if (!model || model.recommender.historySize(query) === 0) return [];
     const want = job.k * this.config.RECOMMENDATION_CANDIDATE_FACTOR;
-    const recs = model.recommender.recommend(query, { k: want, exclude: job.exclude });
+    // Items the model gives no score are not a personal pick: the fallbacks fill those places.
+    const recs = model.recommender.recommend(query, { k: want, exclude: job.exclude }).filter((x) => x.score > 0);
     return normalised(recs, 'personalised', { modelId: model.modelId });
   }
 
@@ -418,7 +422,12 @@ export class RecommendService {
     if (anchors.length === 0) return [];
     const want = job.k * this.config.RECOMMENDATION_CANDIDATE_FACTOR;
     const lists = new Map<string, { itemId: string; score: number }[]>();
-    if (model) for (const a of anchors) lists.set(a, model.recommender.similarItems(a, want));
+    if (model)
+      for (const a of anchors)
+        lists.set(
+          a,
+          model.recommender.similarItems(a, want).filter((x) => x.score > 0),
+        );
     const unknown = anchors.filter((a) => !lists.get(a)?.length);
     if (unknown.length) {
       const n = await this.features.neighbours(unknown, 'co_view', want);
@@ -623,12 +632,13 @@ function newId(): string {
   return `rec_${randomUUID()}`;
 }
 
-function cacheKey(kind: string, r: RecommendInput, k: number, a: Assignment | undefined): string {
+function cacheKey(kind: string, r: RecommendInput, k: number, a: Assignment | undefined, modelId: string): string {
   const f = r.filters;
   return createHash('sha1')
     .update(
       JSON.stringify([
         kind,
+        modelId,
         r.userId,
         r.sessionId,
         r.sessionItemIds,
