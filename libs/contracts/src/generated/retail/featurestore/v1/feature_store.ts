@@ -168,7 +168,11 @@ export interface ItemFeatures {
   /** Content attributes. */
   attributes: { [key: string]: string };
   /** When any of these features last changed. */
-  updatedAt?: Timestamp | null;
+  updatedAt?:
+    | Timestamp
+    | null;
+  /** Title (for explanations such as "Because you viewed ..."). */
+  title: string;
 }
 
 export interface ItemFeatures_AttributesEntry {
