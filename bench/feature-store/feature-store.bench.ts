@@ -9,9 +9,8 @@
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to the service's node; BENCH_FS_KEEP_DATABASE=1
  * leaves the database in place afterwards (its name is printed) for EXPLAIN ANALYZE and the like.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_SERVICES, PROTO_LOADER_OPTIONS } from '@app/contracts/grpc';
@@ -20,13 +19,13 @@ import { STREAM_DEFINITIONS } from '@app/platform/platform';
 import { createTestDatabase, deleteNamespaceStreams, freePort, TEST_NATS_URL, uniqueNamespace } from '@app/testing';
 import { Client } from 'pg';
 import { formatTable } from '../../scripts/forecast-eval/table.format';
-import { numberArg, parseArgs, repoRoot, writeResult } from '../dss/bench.util';
-import { itemId, random, ShopLog, ShopSettings, userId } from './feature-store.data';
+import { serviceNodeArgs, spawnService, stopService, waitHttp } from '../bench.services';
+import { numberArg, parseArgs, writeResult } from '../dss/bench.util';
+import { itemId, publishShopLog, random, ShopLog, ShopSettings, userId } from './feature-store.data';
 
 const USAGE =
   'node dist/bench/feature-store/feature-store.bench.js [--events N] [--read-rate N] [--read-seconds N] [--warmup-seconds N] [--batch N] [--timeout-seconds N]';
 const DURABLE = 'feature-store';
-const PUBLISH_CHUNK = 5_000;
 const SAMPLE_MS = 200;
 const WINDOW_MS = 10_000;
 const TARGET_CATCH_UP_PER_SECOND = 20_000;
@@ -74,43 +73,6 @@ function median(values: readonly number[]): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ok = await fetch(url)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`service not ready at ${url}`);
-}
-
-/** Publishes the log in time order, a chunk at a time; resolves with the stream's last sequence. */
-async function publishLog(namespace: string, log: ShopLog): Promise<number> {
-  const bus = await JetStreamClient.connect({
-    url: TEST_NATS_URL,
-    namespace,
-    name: 'bench-feature-store',
-    streams: STREAM_DEFINITIONS,
-  });
-  let last = 0;
-  try {
-    for (let from = 0; from < log.size; from += PUBLISH_CHUNK) {
-      const chunk = Array.from({ length: Math.min(PUBLISH_CHUNK, log.size - from) }, (_, k) => log.message(from + k));
-      const acks = await bus.publishMany(chunk, 60_000);
-      for (const a of acks) {
-        if (a.duplicate) throw new Error(`duplicate msgId in the synthetic log near position ${from}`);
-        last = Math.max(last, a.seq);
-      }
-    }
-  } finally {
-    await bus.close();
-  }
-  return last;
-}
 
 async function position(pg: Client): Promise<number> {
   try {
@@ -263,7 +225,6 @@ async function main(): Promise<void> {
     `shop: ${shop.items} items (+ stock), ${shop.users} users, ${log.interactions} interactions = ${log.size} events (${generateSeconds.toFixed(1)} s to generate)`,
   );
 
-  const root = repoRoot();
   const db = await createTestDatabase('bench_feature_store');
   const namespace = uniqueNamespace('benchfs');
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
@@ -275,36 +236,33 @@ async function main(): Promise<void> {
   const reads: ReadPhase[] = [];
   try {
     t0 = performance.now();
-    lastSeq = await publishLog(namespace, log);
+    const bus = await JetStreamClient.connect({
+      url: TEST_NATS_URL,
+      namespace,
+      name: 'bench-feature-store',
+      streams: STREAM_DEFINITIONS,
+    });
+    try {
+      lastSeq = await publishShopLog(bus, log);
+    } finally {
+      await bus.close();
+    }
     publishSeconds = (performance.now() - t0) / 1000;
     console.log(`published ${log.size} events in ${publishSeconds.toFixed(1)} s; stream last seq ${lastSeq}`);
     await pg.connect();
 
     const startedAt = performance.now();
-    // The built service next to this built benchmark (dist/bench/feature-store → dist/apps/feature-store).
-    child = spawn(
-      process.execPath,
-      [
-        ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean),
-        join(__dirname, '..', '..', 'apps', 'feature-store', 'src', 'main.js'),
-      ],
+    child = spawnService(
+      'feature-store',
       {
-        cwd: root,
-        env: {
-          ...process.env,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'warn',
-          BIND_HOST: '127.0.0.1',
-          HTTP_PORT: String(httpPort),
-          GRPC_PORT: String(grpcPort),
-          DATABASE_URL: db.url,
-          NATS_URL: TEST_NATS_URL,
-          NATS_NAMESPACE: namespace,
-          FEATURE_STORE_DURABLE: DURABLE,
-          FEATURE_STORE_BATCH_SIZE: String(batch),
-        },
-        stdio: ['ignore', 'inherit', 'inherit'],
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        DATABASE_URL: db.url,
+        NATS_NAMESPACE: namespace,
+        FEATURE_STORE_DURABLE: DURABLE,
+        FEATURE_STORE_BATCH_SIZE: String(batch),
       },
+      serviceNodeArgs(),
     );
     catchUp = await measureCatchUp(pg, child, lastSeq, startedAt, timeoutSeconds * 1000);
     console.log(
@@ -373,10 +331,7 @@ async function main(): Promise<void> {
     }
     client.close();
   } finally {
-    if (child && child.exitCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    await stopService(child);
     await pg.end().catch(() => undefined);
     await deleteNamespaceStreams(namespace);
     if (process.env.BENCH_FS_KEEP_DATABASE === '1') console.log(`kept database ${db.name} (drop it when done)`);

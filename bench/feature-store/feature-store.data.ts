@@ -1,5 +1,5 @@
 import type { EventSubject } from '@app/contracts/events';
-import type { RawPublish } from '@app/platform/messaging';
+import type { JetStreamClient, RawPublish } from '@app/platform/messaging';
 
 /*
  * A synthetic shop for the feature-store benchmark, as ingestion would have published it: a catalogue
@@ -212,4 +212,17 @@ function zipfSampler(n: number, s: number, rnd: () => number): () => number {
     [itemOfRank[i], itemOfRank[j]] = [itemOfRank[j], itemOfRank[i]];
   }
   return () => itemOfRank[pick(cdf, rnd())];
+}
+
+/** Publishes the log in time order, 5,000 messages at a time; resolves with the stream's last sequence. */
+export async function publishShopLog(bus: JetStreamClient, log: ShopLog, chunkSize = 5_000): Promise<number> {
+  let last = 0;
+  for (let from = 0; from < log.size; from += chunkSize) {
+    const chunk = Array.from({ length: Math.min(chunkSize, log.size - from) }, (_, k) => log.message(from + k));
+    for (const a of await bus.publishMany(chunk, 60_000)) {
+      if (a.duplicate) throw new Error(`duplicate msgId in the synthetic log near position ${from}`);
+      last = Math.max(last, a.seq);
+    }
+  }
+  return last;
 }

@@ -5,7 +5,7 @@
  * load generator runs here. Prints a table and writes bench/results/ingestion.json.
  *   npm run build && node dist/bench/ingestion/ingestion.bench.js [--events 200000] [--batch 1000] [--rest-concurrency 4]
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -13,6 +13,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { GRPC_SERVICES, PROTO_LOADER_OPTIONS } from '@app/contracts/grpc';
 import { createTestDatabase, deleteNamespaceStreams, freePort, TEST_NATS_URL, uniqueNamespace } from '@app/testing';
 import { formatTable } from '../../scripts/forecast-eval/table.format';
+import { waitHttp } from '../bench.services';
 import { numberArg, parseArgs, repoRoot, writeResult } from '../dss/bench.util';
 
 const USAGE =
@@ -52,19 +53,6 @@ function interactions(offset: number, n: number, grpcShape: boolean): object[] {
       context: { page: 'product', device: 'mobile' },
     };
   });
-}
-
-async function waitHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ok = await fetch(url)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`service not ready at ${url}`);
 }
 
 async function published(httpUrl: string): Promise<{ records: number; published: number }> {

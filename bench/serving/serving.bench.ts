@@ -13,10 +13,9 @@
  * BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to the recommendation
  * service's node.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { EVENT_CATALOGUE } from '@app/contracts/events';
@@ -32,8 +31,9 @@ import { RecommendService } from '../../apps/recommendation/src/application/reco
 import { RecommendationModule } from '../../apps/recommendation/src/recommendation.module';
 import { TrainingStandIn } from '../../apps/recommendation/test/training.stand-in';
 import { formatTable } from '../../scripts/forecast-eval/table.format';
-import { numberArg, parseArgs, repoRoot, writeResult } from '../dss/bench.util';
-import { random, ShopLog, ShopSettings, userId } from '../feature-store/feature-store.data';
+import { spawnService, stopService, waitHttp } from '../bench.services';
+import { numberArg, parseArgs, writeResult } from '../dss/bench.util';
+import { publishShopLog, random, ShopLog, ShopSettings, userId } from '../feature-store/feature-store.data';
 import { cpuMeter, errorKind, openLoop, percentile, Send, StepResult } from './serving.load';
 
 const USAGE =
@@ -42,7 +42,6 @@ const USAGE =
   '[--server-samples N] [--modes uncached,cached] [--timeout-seconds N] [--out file.json]';
 const FS_DURABLE = 'feature-store';
 const FEEDBACK_DURABLE = 'recommendation-feedback';
-const PUBLISH_CHUNK = 5_000;
 const K = 10;
 const TARGET_GRPC_PER_SECOND = 3000;
 const TARGET_P99_MS = 10;
@@ -56,29 +55,6 @@ const list = (s: string) =>
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-
-async function waitHttp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    const ok = await fetch(url)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`service not ready at ${url}`);
-}
-
-/** Publishes the log in time order; resolves with the stream's last sequence. */
-async function publishLog(bus: JetStreamClient, log: ShopLog): Promise<number> {
-  let last = 0;
-  for (let from = 0; from < log.size; from += PUBLISH_CHUNK) {
-    const chunk = Array.from({ length: Math.min(PUBLISH_CHUNK, log.size - from) }, (_, k) => log.message(from + k));
-    for (const a of await bus.publishMany(chunk, 60_000)) last = Math.max(last, a.seq);
-  }
-  return last;
-}
 
 /** The log's interactions as the training service would read them. */
 function interactionsOf(log: ShopLog): Interaction[] {
@@ -105,28 +81,6 @@ async function appliedPositions(pg: Client): Promise<number[]> {
   } catch {
     return [0, 0]; // migrations not run yet
   }
-}
-
-function spawnService(app: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  // The built service next to this built benchmark (dist/bench/serving → dist/apps/<app>).
-  return spawn(process.execPath, [...nodeArgs, join(__dirname, '..', '..', 'apps', app, 'src', 'main.js')], {
-    cwd: repoRoot(),
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      BIND_HOST: '127.0.0.1',
-      NATS_URL: TEST_NATS_URL,
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
 }
 
 function summarise(
@@ -241,7 +195,7 @@ async function main(): Promise<void> {
   let modelBytes = 0;
   try {
     t0 = performance.now();
-    const lastSeq = await publishLog(bus, log);
+    const lastSeq = await publishShopLog(bus, log);
     setup.publishSeconds = (performance.now() - t0) / 1000;
     console.log(`published ${log.size} events in ${setup.publishSeconds.toFixed(1)} s; stream last seq ${lastSeq}`);
 
@@ -514,8 +468,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await inProcess?.close().catch((err: unknown) => console.error('in-process app close:', err));
-    await stop(recommendation);
-    await stop(featureStore);
+    await stopService(recommendation);
+    await stopService(featureStore);
     await training.stop();
     await pg.end().catch(() => undefined);
     await bus.close();

@@ -139,6 +139,13 @@ function pushRecent(recent: [number, string][], at: number, itemId: string, limi
 
 const DAY_S = 24 * 3600;
 
+/** Attributes as "key=value" strings, by key. */
+function keyValues(attributes: Record<string, string>): string[] {
+  return Object.keys(attributes)
+    .sort()
+    .map((k) => `${k}=${attributes[k]}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export interface UserActivityState extends ViewState {
@@ -436,10 +443,7 @@ export const itemContentView: FeatureView<ItemContentState> = {
       name: 'attributes',
       valueType: 'string_list',
       description: 'Content attributes as "key=value", by key',
-      value: (s) =>
-        Object.keys(s.attributes)
-          .sort()
-          .map((k) => `${k}=${s.attributes[k]}`),
+      value: (s) => keyValues(s.attributes),
     },
     { name: 'available', valueType: 'bool', description: 'Can be bought', value: (s) => s.available },
     { name: 'hidden', valueType: 'bool', description: 'Never recommended', value: (s) => s.hidden },
@@ -531,10 +535,7 @@ export const userProfileView: FeatureView<UserProfileState> = {
       name: 'attributes',
       valueType: 'string_list',
       description: 'Profile attributes as "key=value", by key',
-      value: (s) =>
-        Object.keys(s.attributes)
-          .sort()
-          .map((k) => `${k}=${s.attributes[k]}`),
+      value: (s) => keyValues(s.attributes),
     },
   ],
 };

@@ -156,28 +156,41 @@ export class FeatureRepository {
   }
 
   /** Stores item versions not seen before; returns "<item>\u001f<ms>" of the new ones. */
-  async insertItemVersions(q: Q, facts: readonly ItemFact[]): Promise<Set<string>> {
-    if (facts.length === 0) return new Set();
-    const doc = JSON.stringify(facts.map((f) => ({ i: f.itemId, a: new Date(f.at).toISOString(), s: f.seq, p: f })));
-    const rows = (await q.query(
-      `INSERT INTO fs_item_version (item_id, updated_at, seq, payload)
-       SELECT i, a, s, p FROM json_to_recordset($1::json) AS x(i text, a timestamptz, s bigint, p jsonb)
-       ON CONFLICT DO NOTHING RETURNING item_id, updated_at`,
-      [doc],
-    )) as { item_id: string; updated_at: Date }[];
-    return new Set(rows.map((r) => `${r.item_id}\u001f${r.updated_at.getTime()}`));
+  insertItemVersions(q: Q, facts: readonly ItemFact[]): Promise<Set<string>> {
+    return this.insertVersions(
+      q,
+      'fs_item_version',
+      'item_id',
+      facts.map((f) => [f.itemId, f]),
+    );
   }
 
-  async insertUserVersions(q: Q, facts: readonly UserFact[]): Promise<Set<string>> {
-    if (facts.length === 0) return new Set();
-    const doc = JSON.stringify(facts.map((f) => ({ u: f.userId, a: new Date(f.at).toISOString(), s: f.seq, p: f })));
+  /** Stores user versions not seen before; returns "<user>\u001f<ms>" of the new ones. */
+  insertUserVersions(q: Q, facts: readonly UserFact[]): Promise<Set<string>> {
+    return this.insertVersions(
+      q,
+      'fs_user_version',
+      'user_id',
+      facts.map((f) => [f.userId, f]),
+    );
+  }
+
+  /** A version table keyed by (id, update time), the fact kept whole as the payload. */
+  private async insertVersions(
+    q: Q,
+    table: 'fs_item_version' | 'fs_user_version',
+    idColumn: 'item_id' | 'user_id',
+    versions: readonly [string, ItemFact | UserFact][],
+  ): Promise<Set<string>> {
+    if (versions.length === 0) return new Set();
+    const doc = JSON.stringify(versions.map(([id, f]) => ({ i: id, a: new Date(f.at).toISOString(), s: f.seq, p: f })));
     const rows = (await q.query(
-      `INSERT INTO fs_user_version (user_id, updated_at, seq, payload)
-       SELECT u, a, s, p FROM json_to_recordset($1::json) AS x(u text, a timestamptz, s bigint, p jsonb)
-       ON CONFLICT DO NOTHING RETURNING user_id, updated_at`,
+      `INSERT INTO ${table} (${idColumn}, updated_at, seq, payload)
+       SELECT i, a, s, p FROM json_to_recordset($1::json) AS x(i text, a timestamptz, s bigint, p jsonb)
+       ON CONFLICT DO NOTHING RETURNING ${idColumn} AS id, updated_at`,
       [doc],
-    )) as { user_id: string; updated_at: Date }[];
-    return new Set(rows.map((r) => `${r.user_id}\u001f${r.updated_at.getTime()}`));
+    )) as { id: string; updated_at: Date }[];
+    return new Set(rows.map((r) => `${r.id}\u001f${r.updated_at.getTime()}`));
   }
 
   async insertStockObservations(q: Q, facts: readonly StockFact[]): Promise<Set<string>> {

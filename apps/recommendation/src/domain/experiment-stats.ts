@@ -1,3 +1,5 @@
+import { normalCdf, normalQuantile as quantile } from '@app/forecasting';
+
 /*
  * Statistics of A/B results: intervals for rates and means, lift over the control, two-sided tests.
  * Pure functions of counts, so the numbers in a report can be checked by hand.
@@ -24,86 +26,12 @@ export interface Moments {
   readonly sumSq: number;
 }
 
-/**
- * Standard normal CDF, Φ(x), to about 1e-14: Hart's (1968) rational approximation as given by
- * G. West, "Better approximations to cumulative normal functions" (2005), with its continued
- * fraction for the tails — accurate far out, where p-values live.
- */
-export function normalCdf(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const a = Math.abs(x);
-  let tail: number;
-  if (a > 37) {
-    tail = 0;
-  } else {
-    const e = Math.exp((-a * a) / 2);
-    if (a < 7.07106781186547) {
-      let n = 3.52624965998911e-2 * a + 0.700383064443688;
-      n = n * a + 6.37396220353165;
-      n = n * a + 33.912866078383;
-      n = n * a + 112.079291497871;
-      n = n * a + 221.213596169931;
-      n = n * a + 220.206867912376;
-      let d = 8.83883476483184e-2 * a + 1.75566716318264;
-      d = d * a + 16.064177579207;
-      d = d * a + 86.7807322029461;
-      d = d * a + 296.564248779674;
-      d = d * a + 637.333633378831;
-      d = d * a + 793.826512519948;
-      d = d * a + 440.413735824752;
-      tail = (e * n) / d;
-    } else {
-      let b = a + 0.65;
-      b = a + 4 / b;
-      b = a + 3 / b;
-      b = a + 2 / b;
-      b = a + 1 / b;
-      tail = e / b / 2.506628274631;
-    }
-  }
-  return x > 0 ? 1 - tail : tail;
-}
+// The standard normal CDF and its inverse are the forecasting library's (Hart/West; Acklam + Halley).
+export { normalCdf };
 
-const ACKLAM_A = [
-  -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
-  2.506628277459239,
-];
-const ACKLAM_B = [
-  -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
-];
-const ACKLAM_C = [
-  -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-  2.938163982698783,
-];
-const ACKLAM_D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-
-/**
- * Inverse standard normal CDF, Φ⁻¹(p): P. J. Acklam's rational approximation (relative error
- * 1.15e-9), polished by one Halley step on normalCdf to near machine precision.
- */
+/** Φ⁻¹(p); NaN (rather than the library's RangeError) for p outside [0, 1]. */
 export function normalQuantile(p: number): number {
-  if (!(p >= 0 && p <= 1)) return NaN;
-  if (p === 0) return -Infinity;
-  if (p === 1) return Infinity;
-  const [a, b, c, d] = [ACKLAM_A, ACKLAM_B, ACKLAM_C, ACKLAM_D];
-  const low = 0.02425;
-  let x: number;
-  if (p < low || p > 1 - low) {
-    const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
-    x =
-      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    if (p > 1 - low) x = -x;
-  } else {
-    const q = p - 0.5;
-    const r = q * q;
-    x =
-      ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
-      (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-  const e = normalCdf(x) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
+  return p >= 0 && p <= 1 ? quantile(p) : NaN;
 }
 
 /** The two-sided critical value for a confidence level, e.g. 1.959964 for 0.95. */
