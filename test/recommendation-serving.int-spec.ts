@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { recommendationV1 } from '@app/contracts';
 import { eventually, startTestApp, TestApp } from '@app/testing/app';
@@ -280,6 +282,37 @@ describe('recommendation serving (real feature store, training stand-in)', () =>
     expect(body.items[0].source).toBe('personalised');
   });
 
+  it('answers every example of docs/recommendation.md as documented, in order', async () => {
+    const examples = docExamples(readFileSync(join(__dirname, '..', 'docs', 'recommendation.md'), 'utf8'));
+    expect(examples.map((e) => `${e.method} ${e.path}`)).toEqual([
+      'POST /v1/recommendations',
+      'POST /v1/session-recommendations',
+      'GET /v1/items/i4/similar?k=3',
+      'POST /v1/bought-together',
+      'GET /v1/popular?category=Garden&k=3',
+      'GET /v1/explain?itemId=i4&userId=u0',
+      'POST /v1/experiments',
+      'POST /v1/experiments/exp-docs/start',
+      'POST /v1/recommendations',
+      'POST /v1/experiments/exp-docs/stop',
+      'POST /v1/recommendations',
+    ]);
+    for (const e of examples) {
+      const res = await fetch(`${rec.app.httpUrl}${e.path}`, {
+        method: e.method,
+        headers: e.body === undefined ? {} : { 'content-type': 'application/json' },
+        body: e.body === undefined ? undefined : JSON.stringify(e.body),
+      });
+      const answer = (await res.json()) as { items?: { itemId: string }[] };
+      expect({ example: `${e.method} ${e.path}`, status: res.status }).toEqual({
+        example: `${e.method} ${e.path}`,
+        status: e.status,
+      });
+      expect(answer).toMatchObject(e.expected as object);
+      if (res.status === 200 && answer.items) expect(answer.items.length).toBeGreaterThan(0);
+    }
+  }, 30_000);
+
   it('swaps to a newly promoted model under load without failing or stalling a request', async () => {
     const m2 = training.register('m2', 2, 'item-knn', await fitArtifact('item-knn', { neighbours: 5 }));
     const served = new Set<string>();
@@ -390,3 +423,16 @@ describe('recommendation serving (real feature store, training stand-in)', () =>
     expect(anon.items.length).toBeGreaterThan(0);
   });
 });
+
+/** Each example of a doc: ```http METHOD path```, then an optional ```json body```, then ```json expect <status>```. */
+function docExamples(markdown: string) {
+  const pattern =
+    /```http\n(GET|POST) (\S+)\n```\s*(?:```json\n([\s\S]*?)```\s*)?```json expect (\d{3})\n([\s\S]*?)```/g;
+  return [...markdown.matchAll(pattern)].map((m) => ({
+    method: m[1],
+    path: m[2],
+    body: m[3] === undefined ? undefined : (JSON.parse(m[3]) as unknown),
+    status: Number(m[4]),
+    expected: JSON.parse(m[5]) as unknown,
+  }));
+}

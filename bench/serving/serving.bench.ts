@@ -13,8 +13,8 @@
  * BENCH_SERVICE_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) is passed to the recommendation
  * service's node.
  */
-import type { ChildProcess } from 'node:child_process';
-import { Agent, request as httpRequest } from 'node:http';
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -34,7 +34,8 @@ import { formatTable } from '../../scripts/forecast-eval/table.format';
 import { spawnService, stopService, waitHttp } from '../bench.services';
 import { numberArg, parseArgs, writeResult } from '../dss/bench.util';
 import { publishShopLog, random, ShopLog, ShopSettings, userId } from '../feature-store/feature-store.data';
-import { cpuMeter, errorKind, openLoop, percentile, Send, StepResult } from './serving.load';
+import { cpuMeter, percentile, RawStep, StepResult } from './serving.load';
+import type { LoadJob, LoadResult } from './serving.load-worker';
 
 const USAGE =
   'node dist/bench/serving/serving.bench.js [--users N] [--items N] [--interactions-per-user N] [--algorithm item-knn] ' +
@@ -87,7 +88,7 @@ function summarise(
   name: string,
   rate: number,
   requests: number,
-  raw: Awaited<ReturnType<typeof openLoop>>,
+  raw: RawStep,
   cpu: { cores: Record<string, number>; busy: number },
 ): StepResult {
   const errors = Object.values(raw.errors).reduce((a, b) => a + b, 0);
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
   let featureStore: ChildProcess | undefined;
   let recommendation: ChildProcess | undefined;
   let inProcess: TestApp | undefined;
+  let stopWorker: () => void = () => undefined;
   const setup: Record<string, number> = {};
   const steps: StepResult[] = [];
   const server: Record<string, { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; meanMs: number }> = {};
@@ -330,83 +332,54 @@ async function main(): Promise<void> {
       for (const u of hot) await recommendOnce({ userId: u, k: K });
     };
 
+    // The load comes from a process of its own (see serving.load-worker.ts).
+    const worker = fork(join(__dirname, 'serving.load-worker.js'), [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    stopWorker = () => worker.connected && worker.disconnect();
+    const load = (transport: 'gRPC' | 'REST', requests: object[], rate: number) =>
+      new Promise<RawStep>((resolve, reject) => {
+        worker.once('message', (m: { result?: LoadResult; error?: string }) => {
+          if (!m.result) return reject(new Error(`load generator: ${m.error}`));
+          resolve({
+            ...m.result,
+            latencies: Float64Array.from(m.result.latencies),
+            lag: Float64Array.from(m.result.lag),
+          });
+        });
+        const job: LoadJob = {
+          transport,
+          grpcAddress: `127.0.0.1:${ports.recGrpc}`,
+          httpPort: ports.recHttp,
+          requests,
+          rate,
+        };
+        worker.send(job);
+      });
     const meter = cpuMeter({
       recommendation: recommendation.pid!,
       featureStore: featureStore.pid!,
-      loadGenerator: process.pid,
+      loadGenerator: worker.pid!,
     });
-    const grpcSend =
-      (payloads: Buffer[]): Send =>
-      (i, done) =>
-        client.makeUnaryRequest(
-          method.path,
-          (b: Buffer) => b,
-          method.responseDeserialize,
-          payloads[i],
-          { deadline: Date.now() + 10_000 },
-          (err, res) => {
-            const a = res as Answer | undefined;
-            done(
-              err || !a
-                ? { error: err ? errorKind(grpc.status[err.code], err.details) : 'empty answer' }
-                : { degraded: a.degraded, withModel: !!a.modelId, degradations: degradationsOf(a) },
-            );
-          },
-        );
-    const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const restSend =
-      (payloads: Buffer[]): Send =>
-      (i, done) => {
-        const req = httpRequest(
-          {
-            agent,
-            host: '127.0.0.1',
-            port: ports.recHttp,
-            path: '/v1/recommendations',
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'content-length': payloads[i].length },
-            timeout: 10_000,
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString();
-              if (res.statusCode !== 200) return done({ error: errorKind(`HTTP ${res.statusCode}`, text) });
-              const a = JSON.parse(text) as Partial<Answer>;
-              done({ degraded: !!a.degraded, withModel: !!a.modelId, degradations: degradationsOf(a) });
-            });
-          },
-        );
-        req.on('error', (err) => done({ error: errorKind('HTTP', err.message) }));
-        req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.end(payloads[i]);
-      };
-
     const transports = [
-      {
-        name: 'gRPC',
-        rates: grpcRates,
-        send: grpcSend,
-        encode: (r: object) => method.requestSerialize(r),
-      },
-      { name: 'REST', rates: restRates, send: restSend, encode: (r: object) => Buffer.from(JSON.stringify(r)) },
+      { name: 'gRPC' as const, rates: grpcRates },
+      { name: 'REST' as const, rates: restRates },
     ];
     let round = 0;
     for (const transport of transports) {
       for (const mode of modes) {
         if (transport.rates.length === 0) continue;
-        const payloads = (n: number) => Array.from({ length: n }, (_, i) => transport.encode(requestOf(mode, i)));
+        const requests = (n: number) => Array.from({ length: n }, (_, i) => requestOf(mode, i));
         await settle(round++);
         if (warmupSeconds > 0) {
           const n = Math.round(transport.rates[0] * warmupSeconds);
-          await openLoop(n, transport.rates[0], transport.send(payloads(n)));
+          await load(transport.name, requests(n), transport.rates[0]);
         }
         for (const rate of transport.rates) {
           const n = Math.round(rate * stepSeconds);
-          const send = transport.send(payloads(n));
+          const reqs = requests(n);
           const measure = meter();
-          const raw = await openLoop(n, rate, send);
+          const raw = await load(transport.name, reqs, rate);
           const step = summarise(`${transport.name} ${mode}`, rate, n, raw, measure());
           steps.push(step);
           console.log(
@@ -420,7 +393,7 @@ async function main(): Promise<void> {
       }
     }
     client.close();
-    agent.destroy();
+    stopWorker();
 
     // Server-side time: the service in-process (its own database and bus namespace), the same feature store
     // and registry; one request at a time, so there is no queueing in the figure.
@@ -467,6 +440,7 @@ async function main(): Promise<void> {
       service.recommend({ ...input(anyUser(), `server-noexp-${i}`), omitExplanations: true }),
     );
   } finally {
+    stopWorker();
     await inProcess?.close().catch((err: unknown) => console.error('in-process app close:', err));
     await stopService(recommendation);
     await stopService(featureStore);

@@ -157,12 +157,26 @@ export class RecommendService {
     const treatment: Treatment = assignment?.treatment ?? { strategy: 'default' };
     // The serving model is part of the key: a promotion retires every answer the old model gave.
     const modelKey = treatment.modelId ?? this.models.current()?.modelId ?? '';
-    const key = subject ? cacheKey('recommend', r, k, assignment, modelKey) : undefined;
-    if (subject && key) {
-      const hit = this.cache.get(key);
-      if (hit) return this.remember({ ...hit, recommendationId: newId() }, userId);
-    }
+    const compute = () => this.compute(r, k, userId, lambda, treatment, assignment);
+    // Concurrent requests with one key share one computation; a degraded answer is not kept, so the next
+    // request tries the dependencies again.
+    const answer = subject
+      ? await this.cache.getOrCompute(subject, cacheKey('recommend', r, k, assignment, modelKey), async () => {
+          const a = await compute();
+          return { value: a, keep: a.degradations.length === 0 };
+        })
+      : await compute();
+    return this.remember({ ...answer, recommendationId: newId() }, userId);
+  }
 
+  private async compute(
+    r: RecommendInput,
+    k: number,
+    userId: string | undefined,
+    lambda: number,
+    treatment: Treatment,
+    assignment: Assignment | undefined,
+  ): Promise<Omit<ServedAnswer, 'recommendationId'>> {
     const degradations: Degradation[] = [];
     let user: UserContext = EMPTY_USER;
     if (userId) {
@@ -205,10 +219,7 @@ export class RecommendService {
       popular: () => this.topList('popularity', undefined, job),
     });
     const items = await this.run(job, sources, !r.omitExplanations, model, query);
-    const answer = { items, degradations: unique(degradations), assignment, modelId: model?.modelId };
-    // A degraded answer is not kept: the next request tries the dependencies again.
-    if (subject && key && answer.degradations.length === 0) this.cache.set(subject, key, answer);
-    return this.remember({ ...answer, recommendationId: newId() }, userId);
+    return { items, degradations: unique(degradations), assignment, modelId: model?.modelId };
   }
 
   async session(r: Omit<RecommendInput, 'userId'>): Promise<ServedAnswer> {
