@@ -261,11 +261,8 @@ async function main(): Promise<void> {
     type Answer = {
       modelId: string;
       degraded: boolean;
-      degradations?: { component: string; reason: string }[];
       items: { source: string }[];
     };
-    const degradationsOf = (a: Partial<Answer>) =>
-      (a.degradations ?? []).map((d) => `${d.component}: ${d.reason}`.replace(/\d+/g, '#'));
     const recommendOnce = (request: object) =>
       new Promise<Answer>((resolve, reject) =>
         client.makeUnaryRequest(
