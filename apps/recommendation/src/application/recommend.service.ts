@@ -535,22 +535,22 @@ export class RecommendService {
     job?: Job,
     similarTo?: 'similar_item',
   ): Promise<ServedItem[]> {
-    const factorsOf = items.map((item, i) => {
-      const c = picked?.[i];
-      if (c?.factors) return c.factors;
-      if (item.source === 'personalised' && model) {
-        try {
-          return model.recommender
-            .explain(query, item.itemId, 3)
-            .contributions.map((x) =>
-              x.kind === 'item' ? { itemId: x.id, weight: x.weight } : { attribute: x.id, weight: x.weight },
-            );
-        } catch {
-          return [];
-        }
-      }
-      return [];
-    });
+    // The model's reasons for its own picks, all scored in one pass.
+    const modelPicks = model
+      ? items.filter((item, i) => !picked?.[i]?.factors && item.source === 'personalised').map((x) => x.itemId)
+      : [];
+    const reasons = new Map<string, ExplanationFactor[]>();
+    if (model && modelPicks.length > 0) {
+      model.recommender.explainMany(query, modelPicks, 3).forEach((e, n) => {
+        reasons.set(
+          modelPicks[n],
+          (e?.contributions ?? []).map((x) =>
+            x.kind === 'item' ? { itemId: x.id, weight: x.weight } : { attribute: x.id, weight: x.weight },
+          ),
+        );
+      });
+    }
+    const factorsOf = items.map((item, i) => picked?.[i]?.factors ?? reasons.get(item.itemId) ?? []);
     const infos = job?.infos ?? new Map<string, ItemInfo>();
     const referenced = factorsOf.flatMap((f) => f.flatMap((x) => (x.itemId ? [x.itemId] : [])));
     const missing = [...new Set([...referenced, ...items.map((i) => i.itemId)])].filter((id) => !infos.has(id));

@@ -225,19 +225,32 @@ export abstract class BaseRecommender<P extends Record<string, unknown>> impleme
 
   explain(query: RecommendQuery, itemId: string, maxContributions = 10): Explanation {
     this.requireFitted();
-    const item = this.items.indexOf(itemId);
-    if (item < 0) throw new RecsysError('RECSYS.UNKNOWN_ITEM', `item ${itemId} is unknown to this model`);
+    if (this.items.indexOf(itemId) < 0)
+      throw new RecsysError('RECSYS.UNKNOWN_ITEM', `item ${itemId} is unknown to this model`);
+    return this.explainMany(query, [itemId], maxContributions)[0]!;
+  }
+
+  /**
+   * Explanations of several items for one query, scoring once (a served list explains all its items).
+   * Items the model does not know get `undefined`.
+   */
+  explainMany(query: RecommendQuery, itemIds: readonly string[], maxContributions = 10): (Explanation | undefined)[] {
+    this.requireFitted();
     const history = this.historyOf(query);
     const scores = new Float32Array(this.numItems);
     this.scoreInto(history, scores);
-    const { list, approximate } = this.contributions(history, item);
-    list.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
-    return {
-      itemId,
-      score: scores[item],
-      contributions: list.slice(0, maxContributions),
-      ...(approximate ? { approximate } : {}),
-    };
+    return itemIds.map((itemId) => {
+      const item = this.items.indexOf(itemId);
+      if (item < 0) return undefined;
+      const { list, approximate } = this.contributions(history, item);
+      list.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+      return {
+        itemId,
+        score: scores[item],
+        contributions: list.slice(0, maxContributions),
+        ...(approximate ? { approximate } : {}),
+      };
+    });
   }
 
   serialize(): Uint8Array {

@@ -94,6 +94,15 @@ describe('Recommender conformance', () => {
       if (personalised) expect(items.length).toBeGreaterThan(0);
     });
 
+    it('explains a whole list in one pass exactly as item by item', () => {
+      const query = { userId: 'u3', items: ['i1'] };
+      const ids = [...model.recommend(query, 4).map((r) => r.itemId), 'never-seen'];
+      const many = model.explainMany(query, ids, 3);
+      expect(many).toHaveLength(ids.length);
+      expect(many[ids.length - 1]).toBeUndefined();
+      ids.slice(0, -1).forEach((id, n) => expect(many[n]).toEqual(model.explain(query, id, 3)));
+    });
+
     if (!personalised) return;
 
     it('recovers the planted groups and beats popularity', () => {

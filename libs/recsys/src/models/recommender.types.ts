@@ -98,6 +98,12 @@ export interface Recommender {
   similarItems(itemId: string, k: number): ScoredItem[];
   /** Why `itemId` scores what it does for this query. */
   explain(query: RecommendQuery, itemId: string, maxContributions?: number): Explanation;
+  /** The same for several items, scoring once; `undefined` for items the model does not know. */
+  explainMany(
+    query: RecommendQuery,
+    itemIds: readonly string[],
+    maxContributions?: number,
+  ): (Explanation | undefined)[];
   /** Versioned binary artifact (see `artifact.codec.ts`); `AlgorithmRegistry.deserialize` reverses it. */
   serialize(): Uint8Array;
 }
