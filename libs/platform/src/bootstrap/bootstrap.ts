@@ -38,6 +38,9 @@ export async function createApp(options: CreateAppOptions): Promise<StartedApp> 
   app.useLogger(logger);
   const config = app.get<PlatformConfig>(APP_CONFIG);
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
+  // Answers are per request: an ETag would only cost a hash of every body. No framework banner either.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const grpcUrl = `${config.BIND_HOST}:${config.GRPC_PORT}`;
