@@ -122,6 +122,8 @@ describe('hybrid app bootstrap (real PostgreSQL and NATS)', () => {
         status: 'ok',
         checks: { database: { status: 'up' }, messaging: { status: 'up' } },
       });
+      expect(ready.headers.get('etag')).toBeNull();
+      expect(ready.headers.get('x-powered-by')).toBeNull();
     });
 
     it('answers grpc.health.v1 for the server, its own service, and not for others', async () => {
