@@ -48,6 +48,9 @@ interface Cached<T> {
 const COMPONENT = 'feature-store';
 const ITEM_BATCH = 1000;
 const MAX_CACHED_ITEMS = 200_000;
+/** Popular/trending lists are fetched 64, 128, … 1,000 long (the feature store gives at most 1,000). */
+const MIN_TOP_LENGTH = 64;
+const MAX_TOP_LENGTH = 1000;
 
 function reasonOf(err: unknown, breaker: Breaker<never[], unknown>): string {
   if (breaker.state === 'open') return 'circuit open';
@@ -95,6 +98,7 @@ export class FeatureStoreClient implements OnApplicationShutdown {
   private readonly items = new Map<string, Cached<ItemInfo>>();
   private readonly users = new Map<string, Cached<UserContext>>();
   private readonly tops = new Map<string, Cached<{ itemId: string; score: number }[]>>();
+  private readonly topFlights = new Map<string, Promise<Fetched<{ itemId: string; score: number }[]>>>();
   private readonly neighbourCache = new Map<string, Cached<Neighbour[]>>();
   private readonly itemTtlMs: number;
   private readonly topTtlMs: number;
@@ -210,15 +214,34 @@ export class FeatureStoreClient implements OnApplicationShutdown {
     category: string | undefined,
     limit: number,
   ): Promise<Fetched<{ itemId: string; score: number }[]>> {
-    const key = `${metric}\u001f${category ?? ''}\u001f${limit}`;
+    // Lists are fetched in a few fixed lengths, so requests asking for slightly different lengths (their
+    // exclusions differ) share one cached list, and concurrent misses share one call.
+    const length = Math.min(MAX_TOP_LENGTH, Math.max(MIN_TOP_LENGTH, 2 ** Math.ceil(Math.log2(Math.max(1, limit)))));
+    const key = `${metric}\u001f${category ?? ''}\u001f${length}`;
     const cached = this.tops.get(key);
-    if (cached && Date.now() - cached.at < this.topTtlMs) return { value: cached.value };
+    if (cached && Date.now() - cached.at < this.topTtlMs) return { value: cached.value.slice(0, limit) };
+    let flight = this.topFlights.get(key);
+    if (!flight) {
+      flight = this.fetchTop(metric, category, length, key, cached?.value).finally(() => this.topFlights.delete(key));
+      this.topFlights.set(key, flight);
+    }
+    const fetched = await flight;
+    return { ...fetched, value: fetched.value.slice(0, limit) };
+  }
+
+  private async fetchTop(
+    metric: 'popularity' | 'trending',
+    category: string | undefined,
+    length: number,
+    key: string,
+    lastKnown: { itemId: string; score: number }[] | undefined,
+  ): Promise<Fetched<{ itemId: string; score: number }[]>> {
     try {
       const res = await this.topCall.fire({
         metric:
           metric === 'trending' ? featureStoreV1.TopItemsMetric.TRENDING : featureStoreV1.TopItemsMetric.POPULARITY,
         category: category ?? '',
-        limit,
+        limit: length,
         includeUnavailable: false,
       });
       const value = (res.items ?? []).map((i) => ({ itemId: i.itemId, score: i.score }));
@@ -226,10 +249,10 @@ export class FeatureStoreClient implements OnApplicationShutdown {
       return { value };
     } catch (err) {
       return {
-        value: cached?.value ?? [],
+        value: lastKnown ?? [],
         degradation: {
           component: COMPONENT,
-          reason: `${reasonOf(err, this.topCall as never)}${cached ? ', last known list used' : ''}`,
+          reason: `${reasonOf(err, this.topCall as never)}${lastKnown ? ', last known list used' : ''}`,
         },
       };
     }
