@@ -161,6 +161,23 @@ describe('FeatureStore (service, real PostgreSQL and NATS)', () => {
     expect(rest.items.map((i) => i.itemId)).toEqual(['i1']);
   });
 
+  it('serves the last ranking while the next one is computed, so no reader waits for a refresh', async () => {
+    const top = () =>
+      rpc
+        .call<featureStoreV1.GetTopItemsResponse>('GetTopItems', { limit: 2 })
+        .then((r) => fromTimestamp(r.computedAt!).getTime());
+    const first = await top();
+    const clock = t.app.app.get(Clock);
+    const later = Date.now() + 60_000; // past FEATURE_STORE_TOP_ITEMS_REFRESH_SECONDS
+    const spy = jest.spyOn(clock, 'now').mockReturnValue(later);
+    try {
+      expect(await top()).toBe(first); // stale, refresh started
+      await eventually(top, (at) => at === later, 'the refreshed ranking');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('returns histories of users and sessions, filtered and truncated', async () => {
     const res = await rpc.call<featureStoreV1.GetUserHistoryResponse>('GetUserHistory', {
       userIds: ['u1', 'ghost'],

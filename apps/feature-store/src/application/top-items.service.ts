@@ -35,6 +35,7 @@ interface Ranking {
   computedAt: number;
   popularity: Ranked[];
   trending: Ranked[];
+  byCategory: Record<TopMetric, Map<string, Ranked[]>>;
 }
 
 /** Interest in the trend's recent window below which an item is not "trending" (one weighted event). */
@@ -69,20 +70,29 @@ export class TopItemsService {
     const ranking = await this.ranking();
     const category = r.category?.trim() || undefined;
     const items: TopItem[] = [];
-    for (const x of ranking[r.metric]) {
+    for (const x of category ? inCategory(ranking, r.metric, category) : ranking[r.metric]) {
       if (items.length >= limit) break;
       if (!r.includeUnavailable && !x.recommendable) continue;
-      if (category && !x.categories.includes(category)) continue;
       items.push({ itemId: x.itemId, score: x.score, decayedPopularity: x.decayedPopularity });
     }
     return { items, computedAt: ranking.computedAt };
   }
 
+  /**
+   * The current ranking. Once one exists, readers never wait for a refresh: a stale ranking is served
+   * while the next one is computed in the background (it reads every item's state).
+   */
   private async ranking(): Promise<Ranking> {
     const now = this.clock.now();
     if (this.current && now - this.current.computedAt < this.refreshMs) return this.current;
-    this.computing ??= this.compute(now).finally(() => (this.computing = undefined));
-    return (this.current = await this.computing);
+    if (!this.computing) {
+      this.computing = this.compute(now)
+        .then((ranking) => (this.current = ranking))
+        .finally(() => (this.computing = undefined));
+      // A failed background refresh keeps the last ranking; the next read tries again.
+      if (this.current) this.computing.catch(() => undefined);
+    }
+    return this.current ?? this.computing;
   }
 
   private async compute(now: number): Promise<Ranking> {
@@ -111,7 +121,23 @@ export class TopItemsService {
         trending.push({ ...base, score: trendingScore(s.short, s.long, now, p) });
       }
     }
-    const order = (a: Ranked, b: Ranked) => b.score - a.score || a.itemId.localeCompare(b.itemId);
-    return { computedAt: now, popularity: popularity.sort(order), trending: trending.sort(order) };
+    const order = (a: Ranked, b: Ranked) =>
+      b.score - a.score || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0);
+    return {
+      computedAt: now,
+      popularity: popularity.sort(order),
+      trending: trending.sort(order),
+      byCategory: { popularity: new Map(), trending: new Map() },
+    };
   }
+}
+
+/** One category's part of a ranking, in ranking order, built on first use and kept with the ranking. */
+function inCategory(ranking: Ranking, metric: TopMetric, category: string): Ranked[] {
+  let list = ranking.byCategory[metric].get(category);
+  if (!list) {
+    list = ranking[metric].filter((x) => x.categories.includes(category));
+    ranking.byCategory[metric].set(category, list);
+  }
+  return list;
 }
