@@ -98,6 +98,7 @@ export class FeatureStoreClient implements OnApplicationShutdown {
   private readonly items = new Map<string, Cached<ItemInfo>>();
   private readonly users = new Map<string, Cached<UserContext>>();
   private readonly tops = new Map<string, Cached<{ itemId: string; score: number }[]>>();
+  private readonly refreshingItems = new Set<string>();
   private readonly topFlights = new Map<string, Promise<Fetched<{ itemId: string; score: number }[]>>>();
   private readonly neighbourCache = new Map<string, Cached<Neighbour[]>>();
   private readonly itemTtlMs: number;
@@ -184,27 +185,51 @@ export class FeatureStoreClient implements OnApplicationShutdown {
     const now = Date.now();
     const out = new Map<string, ItemInfo>();
     const missing: string[] = [];
+    const stale: string[] = [];
     for (const id of new Set(itemIds)) {
       const c = this.items.get(id);
-      if (c) out.set(id, c.value);
-      if (!c || now - c.at > this.itemTtlMs) missing.push(id);
+      if (!c) missing.push(id);
+      else {
+        out.set(id, c.value);
+        if (now - c.at > this.itemTtlMs && !this.refreshingItems.has(id)) stale.push(id);
+      }
     }
+    // Known items past their TTL are served as they are and refreshed in the background: only items
+    // never seen make a request wait.
+    if (stale.length > 0) void this.refreshItems(stale);
     if (missing.length === 0) return { value: out };
     try {
-      for (let i = 0; i < missing.length; i += ITEM_BATCH) {
-        const res = await this.online.fire({ userId: '', itemIds: missing.slice(i, i + ITEM_BATCH), historyLimit: 0 });
-        for (const f of res.items ?? []) {
-          const info = itemInfoFromProto(f);
-          out.set(info.itemId, info);
-          this.remember(this.items, info.itemId, info, MAX_CACHED_ITEMS);
-        }
-      }
+      for (const info of await this.fetchItems(missing)) out.set(info.itemId, info);
       return { value: out };
     } catch (err) {
       return {
         value: out,
         degradation: { component: COMPONENT, reason: `${reasonOf(err, this.online as never)}, item data may be stale` },
       };
+    }
+  }
+
+  private async fetchItems(ids: readonly string[]): Promise<ItemInfo[]> {
+    const infos: ItemInfo[] = [];
+    for (let i = 0; i < ids.length; i += ITEM_BATCH) {
+      const res = await this.online.fire({ userId: '', itemIds: ids.slice(i, i + ITEM_BATCH), historyLimit: 0 });
+      for (const f of res.items ?? []) {
+        const info = itemInfoFromProto(f);
+        infos.push(info);
+        this.remember(this.items, info.itemId, info, MAX_CACHED_ITEMS);
+      }
+    }
+    return infos;
+  }
+
+  private async refreshItems(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.refreshingItems.add(id);
+    try {
+      await this.fetchItems(ids);
+    } catch {
+      // The breaker counted it; the next request past the TTL tries again.
+    } finally {
+      for (const id of ids) this.refreshingItems.delete(id);
     }
   }
 
