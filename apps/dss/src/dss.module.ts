@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Env } from '@app/platform/config';
+import { MetricsRegistry } from '@app/platform/metrics';
 import { PlatformModule } from '@app/platform/platform';
+import { DataSource } from 'typeorm';
 import { DssEventsConsumer } from './api/dss-events.consumer';
 import { DssGrpcController } from './api/dss.grpc.controller';
 import { DssHttpController } from './api/dss.http.controller';
@@ -15,6 +17,7 @@ import { dssConfigSchema } from './dss.config';
 import { Clock } from './infra/clock';
 import { ComputationRepository } from './infra/computation.repository';
 import { DemandRepository } from './infra/demand.repository';
+import { DssMetrics } from './infra/dss.metrics';
 import { ForecastRepository } from './infra/forecast.repository';
 import { dssMigrations } from './infra/migrations';
 import { ReportRepository } from './infra/report.repository';
@@ -54,6 +57,11 @@ export class DssModule {
         SuggestionComputationService,
         ReportService,
         DssEventsConsumer,
+        {
+          provide: DssMetrics,
+          inject: [MetricsRegistry, DataSource],
+          useFactory: (metrics: MetricsRegistry, dataSource: DataSource) => new DssMetrics(metrics).watch(dataSource),
+        },
       ],
     };
   }

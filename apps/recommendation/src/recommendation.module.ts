@@ -4,10 +4,12 @@ import { PlatformModule } from '@app/platform/platform';
 import { InteractionEventsSubscriber } from './api/interaction-events.subscriber';
 import { RecommendationGrpcController } from './api/recommendation.grpc.controller';
 import { RecommendationHttpController } from './api/recommendation.http.controller';
+import { DriftMonitor } from './application/drift.monitor';
 import { RecommendService } from './application/recommend.service';
 import { ExperimentsModule } from './experiments.module';
 import { FeatureStoreClient } from './infra/feature-store.client';
 import { recommendationMigrations } from './infra/migrations';
+import { ServingMetrics } from './infra/serving.metrics';
 import { ModelsModule } from './models.module';
 import { recommendationConfigSchema } from './recommendation.config';
 
@@ -28,7 +30,14 @@ export class RecommendationModule {
         ExperimentsModule,
       ],
       controllers: [RecommendationGrpcController, RecommendationHttpController],
-      providers: [FeatureStoreClient, RecommendService, RecommendationGrpcController, InteractionEventsSubscriber],
+      providers: [
+        FeatureStoreClient,
+        RecommendService,
+        RecommendationGrpcController,
+        InteractionEventsSubscriber,
+        ServingMetrics,
+        DriftMonitor,
+      ],
     };
   }
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@app/platform/config';
-import { JetStreamClient, RawPublish } from '@app/platform/messaging';
+import { JetStreamClient, MESSAGING_ATTRIBUTES, RawPublish } from '@app/platform/messaging';
+import { producerContext, startPublishSpan } from '@app/platform/messaging/message.tracing';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { DataSource, QueryRunner } from 'typeorm';
 import { IngestionConfig } from '../ingestion.config';
 
@@ -148,8 +150,13 @@ export class EventLogPublisher implements OnApplicationBootstrap, BeforeApplicat
       const rows = this.running ? await this.read(sent, batch) : [];
       if (rows.length > 0) {
         const last = rows[rows.length - 1];
-        const acked = this.client.publishMany(rows.map(toMessage));
-        acked.catch(() => undefined); // awaited in order below; a failure surfaces there
+        const { messages, spans } = this.traced(rows);
+        const acked = this.client.publishMany(messages);
+        // Awaited in order below, where a failure surfaces; here it only ends the spans.
+        void acked.then(
+          () => endSpans(spans),
+          (err: unknown) => endSpans(spans, err),
+        );
         sent = { tx: last.tx, seq: last.seq };
         inFlight.push({ acked, upTo: sent, count: rows.length });
       }
@@ -203,6 +210,56 @@ export class EventLogPublisher implements OnApplicationBootstrap, BeforeApplicat
     }
   }
 
+  /**
+   * The round's messages, each request's under a PRODUCER span of its own: a child of the request that
+   * stored the rows (their `trace_parent`), so the publish shows in that request's trace, and whose context
+   * the messages carry, so consumers continue (or link to) the publish. One span per request and subject,
+   * not per row: a batch of a thousand interactions costs one span. Rows stored outside a trace get none.
+   */
+  private traced(rows: readonly LogRow[]): { messages: RawPublish[]; spans: Span[] } {
+    interface Request {
+      traceParent: string;
+      subject: string;
+      firstKey: string;
+      count: number;
+      headers?: Record<string, string>;
+    }
+    const requests = new Map<string, Request>();
+    const keyOf = (row: LogRow) => (row.trace_parent ? `${row.trace_parent} ${row.subject}` : '');
+    for (const row of rows) {
+      if (!row.trace_parent) continue;
+      const request = requests.get(keyOf(row));
+      if (request) request.count += 1;
+      else {
+        requests.set(keyOf(row), {
+          traceParent: row.trace_parent,
+          subject: row.subject,
+          firstKey: row.record_key,
+          count: 1,
+        });
+      }
+    }
+    const spans: Span[] = [];
+    for (const request of requests.values()) {
+      const { span, traceHeaders } = startPublishSpan(
+        this.client.names.subject(request.subject),
+        request.count === 1
+          ? { [MESSAGING_ATTRIBUTES.messageId]: request.firstKey }
+          : { [MESSAGING_ATTRIBUTES.batchMessageCount]: request.count },
+        producerContext({ traceparent: request.traceParent }),
+      );
+      request.headers = traceHeaders;
+      spans.push(span);
+    }
+    const messages = rows.map((row): RawPublish => ({
+      subjectSuffix: row.subject,
+      body: encoder.encode(row.event),
+      msgId: row.record_key,
+      headers: requests.get(keyOf(row))?.headers,
+    }));
+    return { messages, spans };
+  }
+
   private pause(ms: number): Promise<void> {
     if (!this.running || this.nudged) {
       this.nudged = false;
@@ -221,13 +278,14 @@ export class EventLogPublisher implements OnApplicationBootstrap, BeforeApplicat
   }
 }
 
-function toMessage(row: LogRow): RawPublish {
-  return {
-    subjectSuffix: row.subject,
-    body: encoder.encode(row.event),
-    msgId: row.record_key,
-    headers: row.trace_parent ? { traceparent: row.trace_parent } : undefined,
-  };
+function endSpans(spans: readonly Span[], err?: unknown): void {
+  for (const span of spans) {
+    if (err !== undefined) {
+      span.recordException(err instanceof Error ? err : new Error(String(err)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+    }
+    span.end();
+  }
 }
 
 function sleep(ms: number): Promise<void> {

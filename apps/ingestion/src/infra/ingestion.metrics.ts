@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { MetricsRegistry } from '@app/platform/metrics';
+import { MetricsRegistry, OutboxMetrics } from '@app/platform/metrics';
 import type { RecordKind } from '../domain';
 import type { RecordSource } from './record.repository';
 
 export type RecordStatus = 'accepted' | 'duplicate' | 'quarantined';
+
+/** The `outbox` label of the event log's backlog in the platform's outbox metrics. */
+export const INGESTION_OUTBOX = 'ingestion_event_log';
 
 export interface IngestionTotals {
   received: number;
@@ -22,7 +25,10 @@ export class IngestionMetrics {
   private readonly rejected;
   readonly totals: IngestionTotals = { received: 0, accepted: 0, duplicates: 0, quarantined: 0, rejectedRequests: 0 };
 
-  constructor(private readonly metrics: MetricsRegistry) {
+  constructor(
+    private readonly metrics: MetricsRegistry,
+    private readonly outbox: OutboxMetrics,
+  ) {
     this.records = metrics.counter('ingestion_records_total', 'Records by kind, source and outcome', [
       'kind',
       'source',
@@ -59,7 +65,12 @@ export class IngestionMetrics {
     this.totals.rejectedRequests += 1;
   }
 
-  /** Publisher lag, read when Prometheus scrapes (one query per scrape for the three gauges). */
+  /**
+   * Publisher lag, read when Prometheus scrapes (one query per scrape for all its gauges). The event log is
+   * ingestion's outbox, so the same figures are also reported as `outbox_backlog_messages{outbox="ingestion_event_log"}`
+   * and `outbox_oldest_message_age_seconds{...}`, next to every app's platform outbox; the `ingestion_publish_lag_*`
+   * names stay as they were.
+   */
   watchLag(read: () => Promise<{ records: number; seconds: number; published: number }>): void {
     let last:
       { at: number; value: Promise<{ records: number; seconds: number; published: number } | undefined> } | undefined;
@@ -79,5 +90,10 @@ export class IngestionMetrics {
     gauge('ingestion_publish_lag_records', 'Accepted records not yet acknowledged by JetStream', (l) => l.records);
     gauge('ingestion_publish_lag_seconds', 'Age of the oldest unpublished record', (l) => l.seconds);
     gauge('ingestion_published_records', 'Records acknowledged by JetStream since the log began', (l) => l.published);
+    this.outbox.watch(INGESTION_OUTBOX, async () => {
+      const lag = await current();
+      if (!lag) throw new Error('publish lag unavailable');
+      return { messages: lag.records, oldestAgeSeconds: lag.seconds };
+    });
   }
 }

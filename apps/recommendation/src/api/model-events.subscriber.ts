@@ -47,6 +47,7 @@ export class ModelEventsSubscriber implements OnApplicationBootstrap, OnApplicat
       algorithm: e.algorithm,
       checksum: e.checksum,
       reason: e.reason,
+      trainedUntil: new Date(e.trainedUntil),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { defaultRegistry, isIndexedRecommender, Recommender } from '@app/recsys';
+import { defaultRegistry, isIndexedRecommender, readArtifactHeader, Recommender } from '@app/recsys';
 import { APP_CONFIG } from '@app/platform/config';
 import type { ModelRef } from '../infra/training.client';
 import { TrainingClient } from '../infra/training.client';
@@ -12,6 +12,8 @@ export interface LoadedModel {
   checksum: string;
   recommender: Recommender;
   loadedAt: Date;
+  /** End of the data it was trained on (for the training-data age metric); undefined when unknown. */
+  trainedUntil?: Date;
 }
 
 export interface ModelStatus {
@@ -24,6 +26,8 @@ export interface ModelStatus {
 export interface Promotion extends ModelRef {
   /** A rollback names an older version on purpose; anything else older than what we serve is stale. */
   reason?: string;
+  /** The training data's as-of time (`trainedUntil` of the event). */
+  trainedUntil?: Date;
 }
 
 /** Non-champion versions kept for experiment variants. */
@@ -139,6 +143,7 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       version: event.version,
       algorithm: event.algorithm,
       checksum: event.checksum,
+      trainedUntil: event.trainedUntil,
     });
   }
 
@@ -205,7 +210,7 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     this.startupTimer.unref();
   }
 
-  private want(ref: ModelRef): Promise<void> {
+  private want(ref: ModelRef & Pick<Promotion, 'trainedUntil'>): Promise<void> {
     this.wanted = ref;
     if (this.failed?.modelId === ref.modelId) this.failed = undefined;
     if (!this.running && this.needsLoad()) {
@@ -277,6 +282,7 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
       checksum: ref.checksum,
       recommender,
       loadedAt: new Date(),
+      trainedUntil: trainingDataAsOf(ref, bytes),
     };
   }
 
@@ -301,6 +307,20 @@ export class ModelHolder implements OnApplicationBootstrap, OnApplicationShutdow
     this.variants.delete(model.modelId);
     this.variants.set(model.modelId, model);
     while (this.variants.size > VARIANT_CACHE_SIZE) this.variants.delete(this.variants.keys().next().value!);
+  }
+}
+
+/**
+ * The as-of time of a model's training data: from the registry or the promotion event when they say, else the
+ * newest interaction the model was fitted on (`meta.now` in the artifact header, seconds since the epoch).
+ */
+export function trainingDataAsOf(ref: ModelRef & { trainedUntil?: Date }, artifact: Uint8Array): Date | undefined {
+  if (ref.trainedUntil) return ref.trainedUntil;
+  try {
+    const now = Number(readArtifactHeader(artifact).meta.now);
+    return Number.isFinite(now) && now > 0 ? new Date(now * 1000) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -12,6 +12,8 @@ import type { RecommendationConfig } from '../recommendation.config';
 import { ExperimentService } from './experiment.service';
 import { LoadedModel, ModelHolder } from './model-holder.service';
 import { ResultCache } from './result-cache';
+import { ServingMetrics } from '../infra/serving.metrics';
+import { DriftMonitor } from './drift.monitor';
 
 export const MAX_K = 100;
 const MAX_IDS = 100;
@@ -126,6 +128,8 @@ export class RecommendService {
     private readonly features: FeatureStoreClient,
     private readonly models: ModelHolder,
     private readonly experiments: ExperimentService,
+    private readonly servingMetrics: ServingMetrics,
+    private readonly drift: DriftMonitor,
     @Inject(APP_CONFIG) private readonly config: RecommendationConfig,
   ) {
     this.cache = new ResultCache(
@@ -193,6 +197,7 @@ export class RecommendService {
       ...(personalise ? [...user.recent].reverse().map((e) => e.itemId) : []),
       ...r.sessionItemIds,
     ]);
+    this.drift.observe(recent);
     const job = this.job(
       k,
       r.filters,
@@ -576,6 +581,7 @@ export class RecommendService {
   }
 
   private remember(answer: ServedAnswer, userId?: string): ServedAnswer {
+    this.servingMetrics.answered(answer);
     this.served.set(answer.recommendationId, { ...answer, userId });
     if (this.served.size > 10_000) this.served.delete(this.served.keys().next().value as string);
     return answer;

@@ -3,7 +3,12 @@ import { ResultCache } from './result-cache';
 describe(ResultCache.name, () => {
   it('reuses an answer until it expires or its subject acts, and stays bounded', () => {
     let now = 0;
-    const cache = new ResultCache<string>(1000, 3, () => now, () => 0.5); // no jitter: lives exactly 1000
+    const cache = new ResultCache<string>(
+      1000,
+      3,
+      () => now,
+      () => 0.5,
+    ); // no jitter: lives exactly 1000
     cache.set('u:1', 'a', 'A');
     cache.set('u:1', 'b', 'B');
     cache.set('u:2', 'c', 'C');

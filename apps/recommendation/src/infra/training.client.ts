@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { ClientGrpcProxy, ClientProxyFactory } from '@nestjs/microservices';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { trainingV1 } from '@app/contracts';
-import { grpcClientOptions } from '@app/contracts/grpc';
+import { fromOptionalTimestamp, grpcClientOptions } from '@app/contracts/grpc';
 import { APP_CONFIG } from '@app/platform/config';
 import { Breaker, CircuitBreakers, isGrpcCallerError, unaryCall } from '@app/platform/resilience';
 import { createHash } from 'node:crypto';
@@ -16,6 +16,8 @@ export interface ModelRef {
   algorithm: string;
   /** `sha256:<hex>`, the format of the `models.v1.promoted` event. */
   checksum: string;
+  /** The training data's as-of time, when the registry says. */
+  trainedUntil?: Date;
 }
 
 /** The downloaded bytes do not hash to the checksum training announced: never load them. */
@@ -55,6 +57,7 @@ function toRef(model: trainingV1.Model): ModelRef {
     version: Number(model.version),
     algorithm: model.algorithm,
     checksum: normaliseChecksum(model.artifact?.sha256 ?? ''),
+    trainedUntil: fromOptionalTimestamp(model.dataWindow?.asOf),
   };
 }
 

@@ -8,6 +8,8 @@ import { AppName, PlatformConfig } from '../config/platform.config';
 import { AllExceptionsFilter } from '../errors/exception.filter';
 import { HealthService } from '../health/health.service';
 import { createLogger, JsonLogger, LogLevel } from '../logging/logger';
+import { grpcServerMetricsInterceptor } from '../metrics/grpc-metrics.interceptor';
+import { RequestMetrics } from '../metrics/request.metrics';
 import { Telemetry } from '../telemetry/telemetry';
 
 export interface StartedApp {
@@ -51,6 +53,8 @@ export async function createApp(options: CreateAppOptions): Promise<StartedApp> 
       options: {
         ...grpc.options,
         gracefulShutdown: true,
+        // grpc-js server interceptors (the server is built from channelOptions): request metrics per method.
+        channelOptions: { interceptors: [grpcServerMetricsInterceptor(app.get(RequestMetrics))] },
         maxReceiveMessageLength: config.GRPC_MAX_MESSAGE_BYTES,
         maxSendMessageLength: config.GRPC_MAX_MESSAGE_BYTES,
       },

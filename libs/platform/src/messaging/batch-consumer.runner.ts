@@ -230,6 +230,17 @@ export class BatchConsumerRunner implements ConsumerHandle {
   }
 
   private async attempt(messages: readonly ReceivedMessage<unknown>[]): Promise<Attempt> {
+    const started = performance.now();
+    const attempt = await this.attemptOnce(messages);
+    const observer = this.deps.observer;
+    if (observer) {
+      observer.batchHandled(this.durable, messages.length, (performance.now() - started) / 1000, attempt.ok);
+      if (!attempt.ok) observer.processed(this.durable, 'retry', messages.length);
+    }
+    return attempt;
+  }
+
+  private async attemptOnce(messages: readonly ReceivedMessage<unknown>[]): Promise<Attempt> {
     const headers = messages.map((m) => m.headers);
     const { span, ctx } = startBatchProcessSpan(this.stream, headers, {
       [MESSAGING_ATTRIBUTES.consumerGroup]: this.durable,
@@ -257,6 +268,7 @@ export class BatchConsumerRunner implements ConsumerHandle {
       if (reason === undefined) settle(() => a.m.ack(), this.deps.logger);
       else toDeadLetter.push({ a, reason });
     }
+    this.deps.observer?.processed(this.durable, 'ack', admitted.length - toDeadLetter.length);
     if (rejected.size > 0) {
       this.deps.logger.warn('batch handler rejected seqs that were not in its batch', {
         stream: this.stream,

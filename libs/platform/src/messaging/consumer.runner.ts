@@ -4,7 +4,13 @@ import { deadLetterHeaders, errorMessage } from './dead-letter';
 import { NonRetryableError, isNonRetryable } from './messaging.errors';
 import type { MessagingNames } from './messaging.naming';
 import { MESSAGING_ATTRIBUTES, startProcessSpan } from './message.tracing';
-import type { ConsumeOptions, ConsumerHandle, MessagingLogger, ReceivedMessage } from './messaging.types';
+import type {
+  ConsumeOptions,
+  ConsumerHandle,
+  ConsumerObserver,
+  MessagingLogger,
+  ReceivedMessage,
+} from './messaging.types';
 import { backoffDelay, decideOnFailure } from './retry.policy';
 import { DEFAULT_BACKOFF_MS, DEFAULT_MAX_DELIVER } from './stream.provisioner';
 
@@ -21,6 +27,8 @@ export interface RunnerDeps {
   readonly names: MessagingNames;
   readonly logger: MessagingLogger;
   readonly deadLetter: DeadLetterPublisher;
+  /** Told each outcome, for metrics. */
+  readonly observer?: ConsumerObserver;
 }
 
 /**
@@ -142,6 +150,7 @@ export class ConsumerRunner implements ConsumerHandle {
       const message = toReceivedMessage(m, this.deps.names, headers, msgId, receivedAt);
       await context.with(ctx, () => this.options.handler(message));
       settle(() => m.ack(), this.deps.logger);
+      this.deps.observer?.processed(this.durable, 'ack', 1);
     } catch (err) {
       span.recordException(err instanceof Error ? err : new Error(String(err)));
       span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
@@ -159,6 +168,7 @@ export class ConsumerRunner implements ConsumerHandle {
           error: errorMessage(err),
         });
         settle(() => m.nak(decision.delayMs), this.deps.logger);
+        this.deps.observer?.processed(this.durable, 'retry', 1);
       } else {
         await this.deadLetter(m, headers, msgId, errorMessage(err));
       }
@@ -224,7 +234,7 @@ export interface DeadLetterContext {
 
 /** Copies `m` to the dead-letter stream with the DLQ headers, then terms it; naks it if the copy failed. */
 export async function deadLetterMessage(
-  deps: Pick<RunnerDeps, 'logger' | 'deadLetter'>,
+  deps: Pick<RunnerDeps, 'logger' | 'deadLetter' | 'observer'>,
   m: JsMsg,
   { headers, msgId, reason, durable, backoffMs }: DeadLetterContext,
 ): Promise<void> {
@@ -250,9 +260,11 @@ export async function deadLetterMessage(
   } catch (err) {
     deps.logger.error('dead-letter publish failed, will retry', { ...log, error: errorMessage(err) });
     settle(() => m.nak(backoffDelay(backoffMs, info.deliveryCount)), deps.logger);
+    deps.observer?.processed(durable, 'retry', 1);
     return;
   }
   settle(() => m.term(), deps.logger);
+  deps.observer?.processed(durable, 'dead_letter', 1);
   deps.logger.error('message dead-lettered', { ...log, deliveryCount: info.deliveryCount, reason });
 }
 

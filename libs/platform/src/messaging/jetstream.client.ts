@@ -13,16 +13,18 @@ import {
   type NatsConnection,
 } from 'nats';
 import { BatchConsumerRunner } from './batch-consumer.runner';
-import { ConsumerRunner, within, type RunnerDeps } from './consumer.runner';
+import { ConsumerRunner, headersToRecord, within, type RunnerDeps } from './consumer.runner';
 import { errorMessage, headerSafe } from './dead-letter';
 import { consoleLogger } from './messaging.logger';
 import { DLQ_STREAM_DEFINITION, MessagingNames } from './messaging.naming';
-import { MESSAGING_ATTRIBUTES, startPublishSpan } from './message.tracing';
+import { MESSAGING_ATTRIBUTES, processLiveMessage, startBatchPublishSpan, startPublishSpan } from './message.tracing';
 import type {
   BatchConsumeOptions,
   ConsumeOptions,
   ConsumerDefinition,
   ConsumerHandle,
+  ConsumerLag,
+  ConsumerObserver,
   MessagingLogger,
   ProvisionResult,
   PublishOptions,
@@ -99,6 +101,16 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 export class JetStreamClient {
   readonly names: MessagingNames;
   private readonly runners = new Set<ConsumerHandle>();
+  private readonly observers: ConsumerObserver[] = [];
+  /** Handed to every runner; forwards to whoever observes now, so observing late still sees every consumer. */
+  private readonly fanOut: ConsumerObserver = {
+    processed: (durable, outcome, count) => {
+      for (const o of this.observers) o.processed(durable, outcome, count);
+    },
+    batchHandled: (durable, size, seconds, ok) => {
+      for (const o of this.observers) o.batchHandled(durable, size, seconds, ok);
+    },
+  };
   private acks?: AckInbox;
   private closing?: Promise<void>;
 
@@ -194,15 +206,17 @@ export class JetStreamClient {
    * Publishes already-serialised JSON messages concurrently — pipelined, so a batch costs about one
    * round trip rather than one per message — and resolves when every PubAck is in. Rejects on the
    * first failure; what was stored before it is de-duplicated by msgId when the caller retries. The
-   * batch gets one PRODUCER span (one per message would cost more than the publish); each message
-   * carries the trace context it was given, so consumers join the trace of the request behind it.
+   * batch gets one PRODUCER span (one per message would cost more than the publish), linked to the trace
+   * context each message carries, so consumers join the trace of the request behind it.
    */
   async publishMany(messages: readonly RawPublish[], timeoutMs = DEFAULT_PUBLISH_TIMEOUT_MS): Promise<PublishResult[]> {
     if (messages.length === 0) return [];
     if (this.nc.isClosed() || this.nc.isDraining()) throw new Error('NATS connection is closed');
-    const { span } = startPublishSpan(`${this.names.namespace}.* publish batch`, {
-      'messaging.batch.message_count': messages.length,
-    });
+    const span = startBatchPublishSpan(
+      `${this.names.namespace}.*`,
+      messages.map((m) => m.headers),
+      {},
+    );
     try {
       return await this.publishPipelined(messages, timeoutMs);
     } catch (err) {
@@ -325,7 +339,33 @@ export class JetStreamClient {
       deadLetter: async (originalSubject, data, headers, msgId) => {
         await this.publishRaw(this.names.dlqSubject(originalSubject), data, headers, msgId);
       },
+      observer: this.fanOut,
     };
+  }
+
+  /** Tells `observer` what every consumer of this client does from now on (metrics). */
+  observeConsumers(observer: ConsumerObserver): void {
+    this.observers.push(observer);
+  }
+
+  /**
+   * How far behind each consumer this process runs is, from the server's consumer info (one request
+   * per consumer: call it when scraped, not per message). A consumer whose info fails is left out.
+   */
+  async consumerLags(): Promise<ConsumerLag[]> {
+    const seen = new Map<string, ConsumerHandle>();
+    for (const r of this.runners) seen.set(`${r.stream}\u0000${r.durable}`, r);
+    const lags = await Promise.all(
+      [...seen.values()].map(async (r): Promise<ConsumerLag | undefined> => {
+        try {
+          const info = await this.jsm.consumers.info(r.stream, r.durable);
+          return { stream: r.stream, durable: r.durable, pending: info.num_pending, ackPending: info.num_ack_pending };
+        } catch {
+          return undefined;
+        }
+      }),
+    );
+    return lags.filter((l): l is ConsumerLag => l !== undefined);
   }
 
   /** Registers a started runner so close() closes it. */
@@ -387,7 +427,12 @@ export class JetStreamClient {
           return;
         }
         try {
-          handler(data, this.names.suffixOf(msg.subject));
+          processLiveMessage(
+            msg.subject,
+            headersToRecord(msg.headers),
+            { [MESSAGING_ATTRIBUTES.bodySize]: msg.data.length },
+            () => handler(data, this.names.suffixOf(msg.subject)),
+          );
         } catch (e) {
           this.logger.warn('subscription handler failed', { subject: msg.subject, error: errorMessage(e) });
         }

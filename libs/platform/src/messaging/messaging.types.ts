@@ -146,3 +146,28 @@ export interface ConsumerHandle {
   /** Handlers running right now. */
   inFlight(): number;
 }
+
+/** What became of messages a consumer handled: acked, handed back for a retry, or parked on the DLQ. */
+export type ConsumeOutcome = 'ack' | 'retry' | 'dead_letter';
+
+/**
+ * Told what the consumers of a client do, e.g. to count it for Prometheus. Called on the consume path:
+ * keep every method cheap, and never throw.
+ */
+export interface ConsumerObserver {
+  /** `count` messages of the durable consumer reached `outcome`. */
+  processed(durable: string, outcome: ConsumeOutcome, count: number): void;
+  /** A batch consumer's handler call ended (`ok` false: it threw and the batch will be retried). */
+  batchHandled(durable: string, size: number, seconds: number, ok: boolean): void;
+}
+
+/** Where a running durable consumer stands on the server. */
+export interface ConsumerLag {
+  /** Full stream name, e.g. `RETAIL_EVENTS`. */
+  readonly stream: string;
+  readonly durable: string;
+  /** Messages the server holds for it that it has not been handed yet. */
+  readonly pending: number;
+  /** Messages handed to it, not yet acknowledged. */
+  readonly ackPending: number;
+}

@@ -1,6 +1,8 @@
-import { Controller, Get, Header, Module, Res } from '@nestjs/common';
+import { Controller, Get, Header, MiddlewareConsumer, Module, NestModule, Res } from '@nestjs/common';
 import { APP_NAME } from '../config/config.module';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsRegistry } from './metrics.registry';
+import { RequestMetrics } from './request.metrics';
 
 interface TextResponse {
   setHeader(name: string, value: string): void;
@@ -20,9 +22,21 @@ export class MetricsHttpController {
   }
 }
 
+/**
+ * The app's registry, GET /metrics, and request metrics for every HTTP route (a middleware on all routes).
+ * gRPC calls are counted by grpcServerMetricsInterceptor, which createApp installs on the gRPC server.
+ */
 @Module({
   controllers: [MetricsHttpController],
-  providers: [{ provide: MetricsRegistry, inject: [APP_NAME], useFactory: (app: string) => new MetricsRegistry(app) }],
-  exports: [MetricsRegistry],
+  providers: [
+    { provide: MetricsRegistry, inject: [APP_NAME], useFactory: (app: string) => new MetricsRegistry(app) },
+    RequestMetrics,
+    HttpMetricsMiddleware,
+  ],
+  exports: [MetricsRegistry, RequestMetrics],
 })
-export class MetricsModule {}
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

@@ -14,8 +14,12 @@ import { MessagingModule, nestMessagingLogger } from '../messaging/messaging.mod
 import { StreamDefinition } from '../messaging/messaging.types';
 import { PlatformInbox1763700000000 } from '../messaging/inbox';
 import { PlatformOutbox1763700000001 } from '../messaging/outbox';
-import { ResilienceModule } from '../resilience/resilience.module';
+import { CircuitBreakers, ResilienceModule } from '../resilience/resilience.module';
 import { MetricsModule } from '../metrics/metrics.module';
+import { MetricsRegistry } from '../metrics/metrics.registry';
+import { BreakerMetrics } from '../metrics/breaker.metrics';
+import { MessagingMetrics } from '../metrics/messaging.metrics';
+import { OutboxMetrics, PLATFORM_OUTBOX, platformOutboxBacklog } from '../metrics/outbox.metrics';
 
 type EntityTarget = Function | EntitySchema; // eslint-disable-line @typescript-eslint/no-unsafe-function-type
 type MigrationClass = new () => MigrationInterface;
@@ -70,7 +74,8 @@ export class OutboxPublisher implements OnApplicationBootstrap, BeforeApplicatio
 
 /**
  * Everything an app needs from the platform, wired the same way in every app: validated config,
- * its own database (migrated), JetStream, health on both transports, circuit breakers.
+ * its own database (migrated), JetStream, health on both transports, circuit breakers, and Prometheus
+ * metrics of requests, consumers, breakers and the outbox.
  */
 @Module({})
 export class PlatformModule {
@@ -101,6 +106,24 @@ export class PlatformModule {
       providers: [
         OutboxPublisher,
         {
+          provide: MessagingMetrics,
+          inject: [MetricsRegistry, JetStreamClient],
+          useFactory: (metrics: MetricsRegistry, client: JetStreamClient) =>
+            new MessagingMetrics(metrics).watch(client),
+        },
+        {
+          provide: BreakerMetrics,
+          inject: [MetricsRegistry, CircuitBreakers],
+          useFactory: (metrics: MetricsRegistry, breakers: CircuitBreakers) =>
+            new BreakerMetrics(metrics).watch(breakers),
+        },
+        {
+          provide: OutboxMetrics,
+          inject: [MetricsRegistry, DataSource],
+          useFactory: (metrics: MetricsRegistry, dataSource: DataSource) =>
+            new OutboxMetrics(metrics).watch(PLATFORM_OUTBOX, platformOutboxBacklog(dataSource)),
+        },
+        {
           provide: HEALTH_INDICATORS.messaging,
           inject: [JetStreamClient],
           useFactory: (client: JetStreamClient): HealthIndicator => ({
@@ -111,7 +134,7 @@ export class PlatformModule {
           }),
         },
       ],
-      exports: [HEALTH_INDICATORS.messaging, OutboxPublisher, MetricsModule],
+      exports: [HEALTH_INDICATORS.messaging, OutboxPublisher, MetricsModule, OutboxMetrics],
     };
   }
 }

@@ -3,6 +3,23 @@ import CircuitBreaker from 'opossum';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
+/** What a breaker reports: each call's outcome (a timeout is a failure too) and each change of state. */
+export type BreakerEvent = 'success' | 'failure' | 'timeout' | 'reject' | 'fallback' | 'open' | 'half_open' | 'close';
+
+/** opossum's event names → ours. */
+const BREAKER_EVENTS: Readonly<Record<string, BreakerEvent>> = {
+  success: 'success',
+  failure: 'failure',
+  timeout: 'timeout',
+  reject: 'reject',
+  fallback: 'fallback',
+  open: 'open',
+  halfOpen: 'half_open',
+  close: 'close',
+};
+
+export type BreakerEventListener = (breaker: string, event: BreakerEvent) => void;
+
 export interface BreakerOptions<TResult> {
   /** Per-call time limit; a slower call counts as a failure. */
   timeoutMs?: number;
@@ -64,6 +81,7 @@ function stateOf(b: CircuitBreaker): BreakerState {
  */
 export class CircuitBreakerFactory {
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly listeners: BreakerEventListener[] = [];
 
   create<TArgs extends unknown[], TResult>(
     name: string,
@@ -82,6 +100,11 @@ export class CircuitBreakerFactory {
       errorFilter: (err: unknown) => isCallerError(err),
     });
     if (options.fallback) breaker.fallback(options.fallback);
+    for (const [emitted, event] of Object.entries(BREAKER_EVENTS)) {
+      breaker.on(emitted as 'success', () => {
+        for (const listener of this.listeners) listener(name, event);
+      });
+    }
     this.breakers.set(name, breaker);
     return {
       name,
@@ -94,6 +117,11 @@ export class CircuitBreakerFactory {
         this.breakers.delete(name);
       },
     };
+  }
+
+  /** Calls `listener` on every event of every breaker of this factory, made before or after (metrics). */
+  onEvent(listener: BreakerEventListener): void {
+    this.listeners.push(listener);
   }
 
   snapshot(): BreakerSnapshot[] {

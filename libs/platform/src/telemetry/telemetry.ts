@@ -3,7 +3,7 @@
  * loaded), so that the instrumentations can patch those modules as they are required.
  * It reads the standard OTEL_* variables itself because it must run before the app's config.
  */
-import { diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
+import { diag, DiagConsoleLogger, DiagLogLevel, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
@@ -14,11 +14,15 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { IdOnlyTracerProvider } from './id-only.tracer';
 
 export interface TelemetryOptions {
   serviceName: string;
   serviceVersion?: string;
-  /** OTLP/HTTP endpoint (e.g. http://jaeger:4318). Without it spans get ids but are not exported. */
+  /**
+   * OTLP/HTTP endpoint (e.g. http://jaeger:4318). Without it (and without `spanProcessors`) spans get ids
+   * but record nothing and are not exported (IdOnlyTracer).
+   */
   otlpEndpoint?: string;
   /** Extra processors, e.g. an in-memory exporter in tests. */
   spanProcessors?: SpanProcessor[];
@@ -48,6 +52,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
+  const exporting = processors.length > 0;
 
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
@@ -60,19 +65,28 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => IGNORED_PATHS.some((p) => p.test(req.url ?? '')),
       }),
-      new ExpressInstrumentation(),
-      new NestInstrumentation(),
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      // The transports above carry the context in and out; these only add spans. When nothing records
+      // spans they are pure cost: about 0.25 ms of CPU on a 2 ms ingestion request.
+      ...(exporting
+        ? [
+            new ExpressInstrumentation(),
+            new NestInstrumentation(),
+            new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+          ]
+        : []),
     ],
   });
   sdk.start();
+  // Without a processor NodeSDK registers no tracer at all: spans would get no ids of their own.
+  const idsOnly = !exporting && trace.setGlobalTracerProvider(new IdOnlyTracerProvider());
   const telemetry: Telemetry = {
-    exporting: processors.length > 0,
+    exporting,
     shutdown: async () => {
       if (!active) return;
       active = undefined;
       await sdk.shutdown();
+      if (idsOnly) trace.disable();
     },
   };
   active = { sdk, telemetry };
