@@ -1,6 +1,7 @@
 /*
  * Per-request cost of the request metrics, on this machine: `npm run build`, then
- * `node dist/libs/platform/src/metrics/request-metrics.bench.js`. Each figure is the median of 7 runs of
+ * `node dist/bench/platform/request-metrics.bench.js` (or `npm run bench -- --only request-metrics`); writes
+ * bench/results/request-metrics.json. Each figure is the median of 7 runs of
  * 200,000 requests, in nanoseconds per request, with the cost of the harness itself (creating a response
  * object, emitting `finish`, calling a bare gRPC call) measured the same way and subtracted.
  */
@@ -11,10 +12,11 @@ import {
 } from '@grpc/grpc-js';
 import { EventEmitter } from 'node:events';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { grpcServerMetricsInterceptor } from './grpc-metrics.interceptor';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
-import { LATENCY_BUCKETS, MetricsRegistry } from './metrics.registry';
-import { RequestMetrics } from './request.metrics';
+import { grpcServerMetricsInterceptor } from '@app/platform/metrics/grpc-metrics.interceptor';
+import { HttpMetricsMiddleware } from '@app/platform/metrics/http-metrics.middleware';
+import { LATENCY_BUCKETS, MetricsRegistry } from '@app/platform/metrics/metrics.registry';
+import { RequestMetrics } from '@app/platform/metrics/request.metrics';
+import { writeResult } from '../dss/bench.util';
 
 const N = 200_000;
 const RUNS = 7;
@@ -147,6 +149,7 @@ function main(): void {
   };
   const result = { benchmark: 'request-metrics', node: process.version, requests: N, runs: RUNS, ...figures };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  console.log(`wrote ${writeResult('request-metrics', result)}`);
 }
 
 main();
