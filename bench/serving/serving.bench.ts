@@ -34,7 +34,7 @@ import { formatTable } from '../../scripts/forecast-eval/table.format';
 import { spawnService, stopService, waitHttp } from '../bench.services';
 import { numberArg, parseArgs, writeResult } from '../dss/bench.util';
 import { publishShopLog, random, ShopLog, ShopSettings, userId } from '../feature-store/feature-store.data';
-import { cpuMeter, percentile, RawStep, StepResult } from './serving.load';
+import { cpuMeter, HistogramSnapshot, histogramOf, percentile, RawStep, serverTimes, StepResult } from './serving.load';
 import type { LoadJob, LoadResult } from './serving.load-worker';
 
 const USAGE =
@@ -49,6 +49,24 @@ const TARGET_P99_MS = 10;
 const TARGET_SERVER_CACHED_P50_MS = 1;
 /** Stop stepping up once a step is this far gone: higher rates would only queue for longer. */
 const GIVE_UP = { achievedShare: 0.8, p99Ms: 2000 };
+
+/** The service's own request-duration histograms (see libs/platform/src/metrics/request.metrics.ts). */
+const GRPC_SERVER_HISTOGRAM = {
+  name: 'grpc_server_request_duration_seconds',
+  labels: { service: 'retail.recommendation.v1.RecommendationService', method: 'Recommend' },
+};
+const HTTP_SERVER_HISTOGRAM = {
+  name: 'http_server_request_duration_seconds',
+  labels: { method: 'POST', route: '/v1/recommendations' },
+};
+
+async function scrapeHistogram(
+  httpPort: number,
+  h: { name: string; labels: Record<string, string> },
+): Promise<HistogramSnapshot> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  return histogramOf(text, h.name, h.labels);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const list = (s: string) =>
@@ -375,13 +393,16 @@ async function main(): Promise<void> {
         for (const rate of transport.rates) {
           const n = Math.round(rate * stepSeconds);
           const reqs = requests(n);
+          const histogram = transport.name === 'gRPC' ? GRPC_SERVER_HISTOGRAM : HTTP_SERVER_HISTOGRAM;
+          const serverBefore = await scrapeHistogram(ports.recHttp, histogram);
           const measure = meter();
           const raw = await load(transport.name, reqs, rate);
           const step = summarise(`${transport.name} ${mode}`, rate, n, raw, measure());
+          step.server = serverTimes(serverBefore, await scrapeHistogram(ports.recHttp, histogram));
           steps.push(step);
           console.log(
             `${step.name} @ ${rate}/s: ${step.achievedPerSecond.toFixed(0)}/s, p50 ${step.p50Ms.toFixed(2)} p99 ${step.p99Ms.toFixed(2)} ms, ` +
-              `errors ${step.errors}, degraded ${step.degraded}, cpu rec ${step.cpuCores.recommendation.toFixed(2)} fs ${step.cpuCores.featureStore.toFixed(2)} gen ${step.cpuCores.loadGenerator.toFixed(2)}, machine ${(step.machineBusy * 100).toFixed(0)}%`,
+              `server mean ${step.server?.meanMs.toFixed(3) ?? '?'} ms, errors ${step.errors}, degraded ${step.degraded}, cpu rec ${step.cpuCores.recommendation.toFixed(2)} fs ${step.cpuCores.featureStore.toFixed(2)} gen ${step.cpuCores.loadGenerator.toFixed(2)}, machine ${(step.machineBusy * 100).toFixed(0)}%`,
           );
           // Let queues drain before the next step, and stop stepping up once far past saturation.
           await sleep(2000);

@@ -40,6 +40,11 @@ export interface StepResult {
   cpuCores: Record<string, number>;
   /** Share of the whole machine busy over the step (all processes, PostgreSQL included). */
   machineBusy: number;
+  /**
+   * Time the service itself spent per request over the step, from its own request-duration histogram
+   * (/metrics): the exact mean, and p50/p99 interpolated within the histogram's buckets.
+   */
+  server?: ServerTimes;
   errorKinds: Record<string, number>;
   degradationKinds: Record<string, number>;
   /** Slowest answer per second of the step (by scheduled time), ms: shows whether the tail is steady or bursts. */
@@ -157,4 +162,61 @@ export function openLoop(requests: number, rate: number, send: Send): Promise<Ra
     };
     tick();
   });
+}
+
+export interface ServerTimes {
+  requests: number;
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Cumulative bucket counts (upper bound in seconds → count), sum and count of one histogram series. */
+export interface HistogramSnapshot {
+  buckets: Map<number, number>;
+  sum: number;
+  count: number;
+}
+
+/** The histogram `name` restricted to series whose labels include `labels`, from a /metrics body. */
+export function histogramOf(text: string, name: string, labels: Record<string, string>): HistogramSnapshot {
+  const snapshot: HistogramSnapshot = { buckets: new Map(), sum: 0, count: 0 };
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || !wanted.every((w) => line.includes(w))) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (line.startsWith(`${name}_bucket{`)) {
+      const le = /le="([^"]+)"/.exec(line)![1];
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      snapshot.buckets.set(bound, (snapshot.buckets.get(bound) ?? 0) + value);
+    } else if (line.startsWith(`${name}_sum{`)) snapshot.sum += value;
+    else if (line.startsWith(`${name}_count{`)) snapshot.count += value;
+  }
+  return snapshot;
+}
+
+/** What happened between two snapshots of one histogram, in milliseconds. */
+export function serverTimes(before: HistogramSnapshot, after: HistogramSnapshot): ServerTimes | undefined {
+  const count = after.count - before.count;
+  if (count <= 0) return undefined;
+  const bounds = [...after.buckets.keys()].sort((a, b) => a - b);
+  const cumulative = bounds.map((b) => (after.buckets.get(b) ?? 0) - (before.buckets.get(b) ?? 0));
+  const quantile = (q: number) => {
+    const rank = q * count;
+    for (let i = 0; i < bounds.length; i++) {
+      if (cumulative[i] < rank) continue;
+      const lower = i === 0 ? 0 : bounds[i - 1];
+      const below = i === 0 ? 0 : cumulative[i - 1];
+      const upper = Number.isFinite(bounds[i]) ? bounds[i] : lower;
+      const inBucket = cumulative[i] - below;
+      return 1000 * (lower + (upper - lower) * (inBucket > 0 ? (rank - below) / inBucket : 0));
+    }
+    return Number.NaN;
+  };
+  return {
+    requests: count,
+    meanMs: (1000 * (after.sum - before.sum)) / count,
+    p50Ms: quantile(0.5),
+    p99Ms: quantile(0.99),
+  };
 }
