@@ -1,7 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { GRPC_SERVICES, PROTO_LOADER_OPTIONS } from '@app/contracts/grpc';
+import { GRPC_FLOW_CONTROL_WINDOW_BYTES, GRPC_SERVICES, PROTO_LOADER_OPTIONS } from '@app/contracts/grpc';
 import { errorKind, openLoop, RawStep, Send } from './serving.load';
 
 /*
@@ -40,7 +40,10 @@ let client: grpc.Client | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 function grpcSend(address: string, payloads: Buffer[]): Send {
-  client ??= new grpc.Client(address, grpc.credentials.createInsecure());
+  // A storefront's client as the platform's own clients are set up: a large flow-control window.
+  client ??= new grpc.Client(address, grpc.credentials.createInsecure(), {
+    'grpc-node.flow_control_window': GRPC_FLOW_CONTROL_WINDOW_BYTES,
+  });
   const c = client;
   return (i, done) =>
     c.makeUnaryRequest(

@@ -9,6 +9,7 @@ import { protoRoot } from './proto-root';
 import {
   GRPC_SERVICE_KEYS,
   GRPC_SERVICES,
+  GRPC_FLOW_CONTROL_WINDOW_BYTES,
   grpcClientOptions,
   grpcServerOptions,
   HEALTH_CONTRACT,
@@ -138,6 +139,10 @@ describe('service catalogue', () => {
           package: ['retail.dss.v1', 'grpc.health.v1'],
           protoPath: ['retail/dss/v1/dss.proto', 'grpc/health/v1/health.proto'],
           loader: { ...PROTO_LOADER_OPTIONS },
+          // Clients get a large HTTP/2 flow-control window (see GRPC_FLOW_CONTROL_WINDOW_BYTES).
+          ...(build === grpcClientOptions
+            ? { channelOptions: { 'grpc-node.flow_control_window': GRPC_FLOW_CONTROL_WINDOW_BYTES } }
+            : {}),
         },
       });
       // A copy, so one app mutating its options cannot change another's.
