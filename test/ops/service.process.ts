@@ -53,6 +53,24 @@ export class ServiceProcess {
     }
   }
 
+  /** The process's pid, for signals. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** SIGKILL: the process dies mid-work, as in a node failure. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+
+  /** Sends SIGTERM and resolves with how the process ended (without forcing it). */
+  async terminated(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (this.running) this.child.kill('SIGTERM');
+    return this.exit;
+  }
+
   /** SIGTERM (a graceful drain, which also flushes the spans still batched), SIGKILL if it overstays. */
   async stop(timeoutMs = 30_000): Promise<void> {
     if (!this.running) return;

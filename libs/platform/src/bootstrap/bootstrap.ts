@@ -43,6 +43,13 @@ export async function createApp(options: CreateAppOptions): Promise<StartedApp> 
   // Answers are per request: an ETag would only cost a hash of every body. No framework banner either.
   app.set('etag', false);
   app.disable('x-powered-by');
+  // While draining, every answer closes its connection: a keep-alive client cannot hold the server open by
+  // sending more requests on it, and reconnects to a replica that is not stopping.
+  let draining = false;
+  app.use((_req: unknown, res: { setHeader(name: string, value: string): void }, next: () => void) => {
+    if (draining) res.setHeader('Connection', 'close');
+    next();
+  });
   app.useGlobalFilters(new AllExceptionsFilter());
 
   const grpcUrl = `${config.BIND_HOST}:${config.GRPC_PORT}`;
@@ -70,7 +77,10 @@ export async function createApp(options: CreateAppOptions): Promise<StartedApp> 
     httpUrl: `http://127.0.0.1:${httpAddress.port}`,
     grpcUrl: `127.0.0.1:${config.GRPC_PORT}`,
     close: async () => {
+      draining = true;
       app.get(HealthService).beforeApplicationShutdown();
+      // Idle keep-alive connections would otherwise hold the HTTP server open until they time out.
+      (app.getHttpServer() as { closeIdleConnections?: () => void }).closeIdleConnections?.();
       await app.close();
     },
   };
