@@ -10,6 +10,7 @@ import {
   type Subscription,
   type JetStreamClient as NatsJetStream,
   type JetStreamManager,
+  type KV,
   type NatsConnection,
 } from 'nats';
 import { BatchConsumerRunner } from './batch-consumer.runner';
@@ -152,6 +153,14 @@ export class JetStreamClient {
 
   get namespace(): string {
     return this.names.namespace;
+  }
+
+  /**
+   * A JetStream Key-Value bucket of this namespace (`<namespace>_<name>`), created when missing: small state
+   * every replica of every service must see, such as API keys.
+   */
+  keyValue(name: string, options: { history?: number } = {}): Promise<KV> {
+    return this.js.views.kv(`${this.names.namespace}_${name}`, { history: options.history ?? 5 });
   }
 
   isClosed(): boolean {
