@@ -1,2 +1,3 @@
 export * from './api-key';
 export * from './api-key.registry';
+export * from './jwt.verifier';
