@@ -47,6 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (res.headersSent) return;
     if (mapped.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(mapped.retryAfterSeconds));
     if (mapped.body.traceId) res.setHeader('trace-id', mapped.body.traceId);
+    if (mapped.httpStatus === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(mapped.httpStatus).json({ error: mapped.body });
   }
 }
