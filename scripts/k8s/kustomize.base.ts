@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import { formatManifests, loadChart, Manifest, Release, renderChart } from './helm.chart';
 
 /**
@@ -47,8 +48,26 @@ export function baseFiles(manifests: readonly Manifest[], chartLabel: string): M
   return files;
 }
 
+/**
+ * Formats the files with the repository's prettier, in one run over a temporary folder. (Prettier 3 loads
+ * itself with dynamic imports, which jest's module sandbox refuses, so it runs as its own process.)
+ */
+function formatWithPrettier(root: string, files: ReadonlyMap<string, string>): Map<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'k8s-base-'));
+  try {
+    for (const [name, text] of files) writeFileSync(join(dir, name), text);
+    const prettier = join(root, 'node_modules', '.bin', 'prettier');
+    const args = ['--config', join(root, '.prettierrc.json'), '--log-level', 'warn', '--write', ...files.keys()];
+    const result = spawnSync(prettier, args, { cwd: dir, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`prettier failed: ${result.error?.message ?? result.stderr}`);
+    return new Map([...files.keys()].map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Renders the chart at `root` and returns the formatted base files. */
-export async function renderBase(root: string): Promise<Map<string, string>> {
+export function renderBase(root: string): Map<string, string> {
   const chart = loadChart(join(root, CHART_DIR));
   const result = renderChart(chart, BASE_RELEASE);
   if (result.unrenderedDependencies.length) {
@@ -56,14 +75,10 @@ export async function renderBase(root: string): Promise<Map<string, string>> {
       `the default values enable dependencies (${result.unrenderedDependencies.join(', ')}): the base must not need them`,
     );
   }
-  const files = baseFiles(result.manifests, `chart ${chart.metadata.name}-${chart.metadata.version}`);
-  const formatted = new Map<string, string>();
-  for (const [name, text] of files) {
-    const filepath = join(root, BASE_DIR, name);
-    const options = (await resolveConfig(filepath)) ?? {};
-    formatted.set(name, await format(text, { ...options, filepath }));
-  }
-  return formatted;
+  return formatWithPrettier(
+    root,
+    baseFiles(result.manifests, `chart ${chart.metadata.name}-${chart.metadata.version}`),
+  );
 }
 
 function yamlFiles(dir: string): string[] {

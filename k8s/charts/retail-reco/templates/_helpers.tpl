@@ -110,10 +110,10 @@ TRAINING_ARTIFACT_DIR: {{ .dir | quote }}
 
 {{/* One probe: gRPC (grpc.health.v1.Health on the gRPC port) or HTTP (the given path). Takes (dict "probe" … "svc" … "path" …). */}}
 {{- define "retail-reco.probe" -}}
-{{- if eq .probe.type "grpc" }}
+{{- if eq .probe.type "grpc" -}}
 grpc:
   port: {{ .svc.grpcPort }}
-{{- else }}
+{{- else -}}
 httpGet:
   path: {{ .path }}
   port: http
