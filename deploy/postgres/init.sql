@@ -1,4 +1,6 @@
--- One database per service (each service owns its schema; migrations run when it starts).
+-- Runs once, when the PostgreSQL container starts on an empty data volume (docker-entrypoint-initdb.d).
+-- One database per service: NODE_ENV=production never creates databases, and each service applies its own
+-- migrations when it starts. The Helm chart's bundled PostgreSQL creates the same five.
 CREATE DATABASE reco_ingestion;
 CREATE DATABASE reco_feature_store;
 CREATE DATABASE reco_training;
